@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { FluxMessage } from './events/app';
+
+/**
+ * Replies to commands and queries use Flux's own envelope, so the gateway can pass them through:
+ * `{status:'success', data}` or `{status:'error', data:{code, name, message}}`.
+ */
+export const ErrorBody = z.object({ code: z.number().int(), name: z.string(), message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+export const Reply = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('success'), data: z.unknown() }),
+  z.object({ status: z.literal('error'), data: ErrorBody }),
+]);
+export type Reply<T = unknown> = { status: 'success'; data: T } | { status: 'error'; data: ErrorBody };
+
+export const SubmitAppMessage = z.object({
+  message: FluxMessage,
+  correlationId: z.string().max(128).optional(),
+});
+export type SubmitAppMessage = z.infer<typeof SubmitAppMessage>;
+
+export const AppSpecsQuery = z.object({
+  name: z.string().max(63).optional(),
+  owner: z.string().max(200).optional(),
+  hash: z.string().max(64).optional(),
+});
+export type AppSpecsQuery = z.infer<typeof AppSpecsQuery>;
+
+export const AppMessagesQuery = z.object({
+  state: z.enum(['permanent', 'temporary']),
+  hash: z.string().max(64).optional(),
+  owner: z.string().max(200).optional(),
+  name: z.string().max(63).optional(),
+});
+export type AppMessagesQuery = z.infer<typeof AppMessagesQuery>;
+
+export const AppLocationsQuery = z.object({ app: z.string().max(63).optional() });
+export type AppLocationsQuery = z.infer<typeof AppLocationsQuery>;
+
+export const AppPricesQuery = z.object({}).passthrough();
+export type AppPricesQuery = z.infer<typeof AppPricesQuery>;
+
+/** One entry of a price schedule, in flux-spec's `PriceScheduleEntry` shape (FLUX per month). */
+export const PriceEntry = z.object({
+  /** a RULES height: the entry applies to payments at rules heights strictly above it */
+  height: z.number().int(),
+  cpu: z.number().nonnegative(),
+  ram: z.number().nonnegative(),
+  hdd: z.number().nonnegative(),
+  minPrice: z.number().nonnegative(),
+  port: z.number().nonnegative(),
+  scope: z.number().nonnegative(),
+  staticip: z.number().nonnegative(),
+  minUSDPrice: z.number().nonnegative().optional(),
+  /** chain entries only: the soft fork's transaction and its chain height */
+  txid: z.string().optional(),
+  chainHeight: z.number().int().nonnegative().optional(),
+});
+export type PriceEntry = z.infer<typeof PriceEntry>;
+
+/**
+ * `qry.app-registry.prices`: the merged schedule (FluxOS's CFG prices plus the chain's price soft
+ * forks, by height), with the heights it was read at.
+ */
+export const AppPrices = z.object({
+  height: z.number().int(),
+  rulesHeight: z.number().int(),
+  schedule: z.array(PriceEntry),
+});
+export type AppPrices = z.infer<typeof AppPrices>;

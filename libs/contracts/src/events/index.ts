@@ -1,0 +1,5 @@
+export * from './chain';
+export * from './node';
+export * from './app';
+export * from './placement';
+export * from './routing';

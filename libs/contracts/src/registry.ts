@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { EnvelopeSchema, EventEnvelope, EventMeta, newEventId } from './envelope';
+import * as E from './events';
+
+/** Every event type known to this version of the contracts. */
+export const EventDefinitions = {
+  BlockIndexed: E.BlockIndexed,
+  NodeRegistered: E.NodeRegistered,
+  NodeExpired: E.NodeExpired,
+  AppPaymentConfirmed: E.AppPaymentConfirmed,
+  PriceScheduleChanged: E.PriceScheduleChanged,
+  ChainReorganized: E.ChainReorganized,
+  NodeRegistrationReverted: E.NodeRegistrationReverted,
+  NodeExpiryReverted: E.NodeExpiryReverted,
+  AppPaymentReverted: E.AppPaymentReverted,
+  PriceScheduleChangeReverted: E.PriceScheduleChangeReverted,
+  BlockReverted: E.BlockReverted,
+  NodeBenchmarked: E.NodeBenchmarked,
+  NodeWentDown: E.NodeWentDown,
+  NodeCameBack: E.NodeCameBack,
+  AppMessageAccepted: E.AppMessageAccepted,
+  AppRegistered: E.AppRegistered,
+  AppUpdated: E.AppUpdated,
+  AppExpired: E.AppExpired,
+  AppRegistrationReverted: E.AppRegistrationReverted,
+  AppExpiryReverted: E.AppExpiryReverted,
+  AppRollbacksHandled: E.AppRollbacksHandled,
+  InstanceScheduled: E.InstanceScheduled,
+  InstanceUnscheduled: E.InstanceUnscheduled,
+  InstanceStarted: E.InstanceStarted,
+  InstanceFailed: E.InstanceFailed,
+  InstanceStopped: E.InstanceStopped,
+  RoutesApplied: E.RoutesApplied,
+} as const;
+
+type Defs = typeof EventDefinitions;
+export type EventType = keyof Defs;
+export type EventData<T extends EventType> = z.infer<Defs[T]['schema']>;
+/** A validated event of a known type; `switch (e.type)` narrows `data`. */
+export type DomainEvent = { [T in EventType]: EventEnvelope<T, EventData<T>> }[EventType];
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+export class ContractError extends Error {
+  override readonly name = 'ContractError';
+}
+
+function describeIssues(error: z.ZodError, prefix: string): string {
+  return error.issues
+    .map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.')}: ${i.message}`)
+    .join('; ');
+}
+
+export function isEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(EventDefinitions, type);
+}
+
+/**
+ * Validates an envelope read from the bus (or anywhere outside this process) and its data against
+ * the schema of its type. Throws a ContractError that names the offending fields.
+ */
+export function parseEvent(raw: unknown): DomainEvent {
+  const env = EnvelopeSchema.safeParse(raw);
+  if (!env.success) throw new ContractError(`invalid event envelope: ${describeIssues(env.error, '')}`);
+  const { type } = env.data;
+  if (!isEventType(type)) throw new ContractError(`unknown event type '${type}'`);
+  const def = EventDefinitions[type];
+  if (env.data.schemaVersion > def.schemaVersion) {
+    throw new ContractError(`${type} schema version ${env.data.schemaVersion} is newer than the supported ${def.schemaVersion}`);
+  }
+  const data = def.schema.safeParse(env.data.data);
+  if (!data.success) throw new ContractError(`invalid ${type}: ${describeIssues(data.error, 'data')}`);
+  return { ...env.data, data: data.data } as DomainEvent;
+}
+
+/** Builds a validated event; a producer can never put an ill-formed event on the bus. */
+export function makeEvent<T extends EventType>(type: T, subject: string, data: EventData<T>, meta: EventMeta = {}): EventOf<T> {
+  const def = EventDefinitions[type];
+  const parsed = def.schema.safeParse(data);
+  if (!parsed.success) throw new ContractError(`invalid ${type}: ${describeIssues(parsed.error, 'data')}`);
+  const env = {
+    id: meta.id ?? newEventId(),
+    type,
+    schemaVersion: def.schemaVersion,
+    subject,
+    time: (meta.time ?? new Date()).toISOString(),
+    ...(meta.causationId ? { causationId: meta.causationId } : {}),
+    ...(meta.correlationId ? { correlationId: meta.correlationId } : {}),
+    data: parsed.data,
+  };
+  return env as unknown as EventOf<T>;
+}
+
+/** Meta for an event caused by `cause`: same correlation, causation = cause. */
+export function causedBy(cause: { id: string; correlationId?: string }, id?: string): EventMeta {
+  return { id, causationId: cause.id, correlationId: cause.correlationId ?? cause.id };
+}

@@ -1,0 +1,3 @@
+export * from './processes';
+export * from './topology';
+export * from './network';

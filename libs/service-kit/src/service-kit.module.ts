@@ -1,0 +1,86 @@
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional, Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventStore } from '@fluxplane/eventstore';
+import type { Logger } from 'pino';
+import { BaseConfig } from './config';
+import { DATABASE_SCHEMA, openDatabase } from './database';
+import { HealthController, HealthRegistry } from './health';
+import { MetricsController, startDefaultMetrics } from './metrics';
+import { ProjectionHost } from './projection-host';
+import { Responder } from './responder';
+import { ProjectionsController } from './projections.controller';
+import { CONFIG, LOGGER, SERVICE_NAME } from './tokens';
+
+export interface ServiceKitOptions {
+  name: string;
+  config: BaseConfig;
+  logger: Logger;
+  /** Postgres schema of this service; omit for services without a read model. */
+  database?: { schema: string };
+}
+
+/** Starts projections after boot; on shutdown stops them, then drains NATS and closes Postgres. */
+@Injectable()
+class KitLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    private readonly store: EventStore,
+    private readonly projections: ProjectionHost,
+    private readonly responder: Responder,
+    private readonly health: HealthRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(DataSource) private readonly db?: DataSource,
+  ) {
+    health.register('nats', async () => {
+      if (store.nc.isClosed()) throw new Error('connection closed');
+      await store.nc.flush(); // a round trip: fails (times out) while disconnected
+    });
+    if (db) health.register('postgres', async () => { await db.query('SELECT 1'); });
+  }
+
+  async onApplicationBootstrap() {
+    await this.projections.startAll();
+  }
+
+  async beforeApplicationShutdown(signal?: string) {
+    this.logger.info({ signal }, 'shutting down');
+    this.responder.close();
+    await this.projections.stopAll();
+  }
+
+  async onApplicationShutdown() {
+    await this.store.close();
+    if (this.db?.isInitialized) await this.db.destroy();
+    this.logger.info('stopped');
+  }
+}
+
+@Global()
+@Module({})
+export class ServiceKitModule {
+  static forRoot(opts: ServiceKitOptions): DynamicModule {
+    startDefaultMetrics(opts.name);
+    const providers: Provider[] = [
+      { provide: CONFIG, useValue: opts.config },
+      { provide: LOGGER, useValue: opts.logger },
+      { provide: SERVICE_NAME, useValue: opts.name },
+      {
+        provide: EventStore,
+        useFactory: () => EventStore.connect({ servers: opts.config.NATS_URL, stream: opts.config.EVENT_STREAM, connectionName: opts.name }),
+      },
+      HealthRegistry,
+      ProjectionHost,
+      Responder,
+      KitLifecycle,
+    ];
+    const exports: Array<Provider | symbol | (abstract new (...a: never[]) => unknown)> = [CONFIG, LOGGER, SERVICE_NAME, EventStore, HealthRegistry, ProjectionHost, Responder];
+    if (opts.database) {
+      const schema = opts.database.schema;
+      providers.push(
+        { provide: DATABASE_SCHEMA, useValue: schema },
+        { provide: DataSource, useFactory: () => openDatabase(opts.config.DATABASE_URL, schema, opts.name) },
+      );
+      exports.push(DATABASE_SCHEMA, DataSource);
+    }
+    return { module: ServiceKitModule, controllers: [HealthController, MetricsController, ProjectionsController], providers, exports: exports as never[] };
+  }
+}

@@ -1,0 +1,6 @@
+export * from './ports';
+export * from './wait';
+export * from './nats';
+export * from './postgres';
+export * from './http';
+export * from './service-harness';

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Docker Engine. If `docker info` already answers, reuse that engine. Otherwise install
+# docker.io if missing and start dockerd in the background:
+#   socket      unix:///var/run/docker.sock (the default, so every client finds it)
+#   data-root   $DOCKER_DATA_ROOT (default $FLUXPLANE_RUN/docker/data)
+#   log         $FLUXPLANE_RUN/logs/dockerd.log
+# iptables: tried first (works on this VM); if dockerd fails to start because of iptables, it
+# is restarted with --iptables=false (port publishing then goes through docker-proxy only,
+# which is enough for 127.0.0.x host addresses). Force with DOCKERD_IPTABLES=true|false.
+# Extra dockerd flags: DOCKERD_EXTRA_ARGS (word-split).
+COMPONENT=docker
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DOCKER_DATA_ROOT="${DOCKER_DATA_ROOT:-$RUN/docker/data}"
+DOCKERD_IPTABLES="${DOCKERD_IPTABLES:-auto}"
+
+docker_up() { timeout 10 docker info >/dev/null 2>&1; }
+
+if docker_up; then
+  if pid_alive dockerd; then log "already running (ours, pid $(cat "$(pid_file dockerd)"))"
+  else log "reusing the engine that already answers 'docker info'"; fi
+  exit 0
+fi
+
+need_pkg docker.io
+require_root
+if pid_alive dockerd; then
+  die "dockerd (pid $(cat "$(pid_file dockerd)")) is running but 'docker info' fails; see $LOGS_DIR/dockerd.log or run down.sh docker"
+fi
+others=""
+for p in $(pgrep -x dockerd || true); do is_running "$p" && others+=" $p"; done   # skip zombies
+if [ -n "$others" ]; then
+  die "a dockerd not started by these scripts is running (pid$others) but 'docker info' fails"
+fi
+
+mkdir -p "$DOCKER_DATA_ROOT" "$RUN/docker"
+cgv="v1"; [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && cgv="v2"
+
+start_dockerd() {  # $1 = true|false (iptables)
+  local args=(--data-root "$DOCKER_DATA_ROOT" --pidfile "$RUN/docker/dockerd.pid"
+              -H unix:///var/run/docker.sock --iptables="$1")
+  # shellcheck disable=SC2206
+  [ -n "${DOCKERD_EXTRA_ARGS:-}" ] && args+=($DOCKERD_EXTRA_ARGS)
+  log "starting dockerd (cgroup $cgv, iptables=$1) ${args[*]}"
+  start_bg dockerd /usr/sbin/dockerd "${args[@]}"
+  wait_for_cmd 60 "docker info" docker_up
+}
+
+case "$DOCKERD_IPTABLES" in
+  true|false)
+    start_dockerd "$DOCKERD_IPTABLES" || fail_start dockerd "dockerd did not come up (it exited, or docker info failed for 60 s)" ;;
+  auto)
+    if ! start_dockerd true; then
+      # only the log of this attempt (after the last "=== ... start:" marker), without the marker
+      if grep -qi 'iptables' <<<"$(awk '/^=== /{b=""; next} {b=b $0 "\n"} END{printf "%s", b}' "$LOGS_DIR/dockerd.log")"; then
+        log "dockerd failed with iptables enabled; retrying with --iptables=false"
+        stop_pid dockerd 10
+        start_dockerd false || fail_start dockerd "dockerd did not come up, even with --iptables=false"
+      else
+        fail_start dockerd "dockerd did not come up (it exited, or docker info failed for 60 s)"
+      fi
+    fi ;;
+  *) die "DOCKERD_IPTABLES must be auto, true or false (got '$DOCKERD_IPTABLES')" ;;
+esac
+log "ready: $(docker version -f 'server {{.Server.Version}}' 2>/dev/null), data-root $DOCKER_DATA_ROOT"

@@ -1,0 +1,33 @@
+import { BeforeApplicationShutdown, DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { HealthRegistry, Logger, ServiceKitModule } from '@fluxplane/service-kit';
+import { ChainIndexerService } from './indexer/chain-indexer.service';
+import { CursorStore } from './indexer/cursor-store';
+import { FLUXD_RPC, fluxdRpcFactory } from './adapters/fluxd';
+import type { IndexerConfig } from './config';
+import { ExplorerQueries } from './api/explorer.queries';
+
+@Module({})
+export class ChainIndexerModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(private readonly indexer: ChainIndexerService, private readonly explorer: ExplorerQueries, health: HealthRegistry) {
+    health.register('indexer', () => {
+      if (this.indexer.height < 0) throw new Error('nothing indexed yet');
+    });
+  }
+
+  async onApplicationBootstrap() {
+    await this.indexer.start();
+    this.explorer.serve();
+  }
+
+  async beforeApplicationShutdown() {
+    await this.indexer.stop();
+  }
+
+  static forRoot(config: IndexerConfig, logger: Logger): DynamicModule {
+    return {
+      module: ChainIndexerModule,
+      imports: [ServiceKitModule.forRoot({ name: 'chain-indexer', config, logger, database: { schema: 'chain_indexer' } })],
+      providers: [CursorStore, ChainIndexerService, ExplorerQueries, { provide: FLUXD_RPC, useFactory: () => fluxdRpcFactory(config) }],
+    };
+  }
+}

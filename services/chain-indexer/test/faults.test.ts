@@ -1,0 +1,98 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Subjects } from '@fluxplane/contracts';
+import { DevChain, RunningDevchain, startDevchainServer } from '@fluxplane/devchain';
+import { indexedTo, startWorld, World } from './world';
+
+type Fault = 'drop' | 'stall' | 'garbage' | 'bad-schema' | 'http-503';
+
+/**
+ * A fault-injecting HTTP proxy between the indexer and the devchain: request n gets `plan(n)`, or
+ * is forwarded untouched.
+ */
+async function faultyProxy(target: string, plan: (n: number) => Fault | undefined): Promise<{ url: string; requests: () => number; faults: Fault[]; close(): Promise<void> }> {
+  let n = 0;
+  const faults: Fault[] = [];
+  const server: Server = createServer((req, res) => {
+    const fault = plan(++n);
+    if (fault) faults.push(fault);
+    if (fault === 'drop') { req.socket.destroy(); return; }
+    if (fault === 'stall') return; // never answers: the client's timeout must fire
+    if (fault === 'garbage') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"result": [1, 2, '); return; }
+    if (fault === 'http-503') { res.writeHead(503); res.end('overloaded'); return; }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const u = new URL(target);
+      const up = httpRequest({ host: u.hostname, port: u.port, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (r) => {
+        const body: Buffer[] = [];
+        r.on('data', (c: Buffer) => body.push(c));
+        r.on('end', () => {
+          let text = Buffer.concat(body).toString('utf8');
+          // well-formed JSON that breaks the schema: the first block's hash becomes a number
+          if (fault === 'bad-schema') text = text.replace(/"hash":"[0-9a-f]{64}"/, '"hash":42');
+          res.writeHead(r.statusCode ?? 500, { 'content-type': 'application/json' });
+          res.end(text);
+        });
+      });
+      up.on('error', () => res.destroy());
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    requests: () => n,
+    faults,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe('an RPC that drops, stalls or answers garbage mid-scan', () => {
+  let devchain: RunningDevchain;
+  let proxy: Awaited<ReturnType<typeof faultyProxy>>;
+  let world: World;
+
+  beforeAll(async () => {
+    devchain = await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 });
+    const c = devchain.chain;
+    for (let i = 0; i < 4; i++) c.registerNode({ ip: `127.0.0.${20 + i}`, collateral: 1000 });
+    c.generate(3);
+    c.generate(200, { registrations: 0.2, payments: 0.3, expiries: 0.05, seed: 5 });
+    const cycle: Fault[] = ['drop', 'stall', 'garbage', 'bad-schema', 'http-503'];
+    // every third request fails, cycling through the faults
+    proxy = await faultyProxy(devchain.url, (n) => (n % 3 === 0 ? cycle[(n / 3) % cycle.length] : undefined));
+    world = await startWorld(proxy.url, { registry: false, indexer: { RPC_TIMEOUT_MS: '300', BATCH_BLOCKS: '8' } });
+  });
+
+  afterAll(async () => {
+    await world?.close();
+    await proxy?.close();
+    await devchain?.close();
+  });
+
+  it('loses nothing and indexes nothing twice', async () => {
+    await world.startIndexer();
+    await indexedTo(world, devchain.chain.height, devchain.chain.tip.hash);
+    expect(new Set(proxy.faults)).toEqual(new Set(['drop', 'stall', 'garbage', 'bad-schema', 'http-503']));
+
+    // the same chain indexed without faults, in a fresh world
+    const clean = await startWorld(devchain.url, { registry: false });
+    try {
+      await clean.startIndexer();
+      await indexedTo(clean, devchain.chain.height, devchain.chain.tip.hash);
+      const faulty = (await world.store.readStream(Subjects.chain())).events.map((e) => e.event);
+      const reference = (await clean.store.readStream(Subjects.chain())).events.map((e) => e.event);
+      const strip = (es: typeof faulty) => es.map((e) => ({ id: e.id, type: e.type, data: e.data }));
+      expect(strip(faulty)).toEqual(strip(reference));
+      const heights = faulty.flatMap((e) => (e.type === 'BlockIndexed' ? [e.data.height] : []));
+      expect(heights).toEqual([...Array(devchain.chain.height + 1).keys()]);
+      expect(faulty.filter((e) => e.type === 'NodeRegistered').length).toBeGreaterThan(10);
+      expect(faulty.filter((e) => e.type === 'AppPaymentConfirmed').length).toBeGreaterThan(20);
+      expect((await world.readModels()).indexer).toEqual((await clean.readModels()).indexer);
+    } finally {
+      await clean.close();
+    }
+  });
+});

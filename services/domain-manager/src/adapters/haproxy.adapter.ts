@@ -1,0 +1,210 @@
+import { unlink } from 'node:fs/promises';
+import { DEFAULT_BACKEND, renderConfig, RenderedConfig, RenderSettings, serverSpec } from '../domain/render-config';
+import { planApply, ServerChanges } from '../domain/route-plan';
+import type { RouteTable } from '../domain/route-table';
+import { initRoutingMetrics, routingMetrics } from '../apply/metrics';
+import { readIfExists, writeFileAtomic } from './atomic-file';
+import { checkConfig } from './config-check';
+import { HaproxyRuntime } from './haproxy-runtime';
+import type { ApplyResult, ProxyAdapter } from './proxy-adapter';
+
+/** `srv_admin_state` bits that mean "in maintenance": forced, inherited, config, resolution, hostname. */
+const MAINT_MASK = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
+
+export interface HaproxySettings extends RenderSettings {
+  configPath: string;
+  masterSocket: string;
+  bin: string;
+}
+
+interface AdapterLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/**
+ * Applies route tables to an HAProxy 2.6 in master-worker mode.
+ *
+ * The config file and map file are always the full truth (written atomically after `haproxy -c`
+ * accepted them), so any reload or restart yields the current routes. Then:
+ * - server-set changes go through the runtime API (add/enable/disable/del server), no reload, and
+ *   the files are written right after, so a later reload keeps them;
+ * - shape changes (backends, hosts) and any runtime failure go through a confirmed hitless reload,
+ *   after the files are written.
+ *
+ * `current` is what HAProxy is known to run. It starts unknown: the first apply adopts the running
+ * state if files and live servers already match, and reloads otherwise.
+ */
+export class HaproxyAdapter implements ProxyAdapter {
+  readonly runtime: HaproxyRuntime;
+  private current?: { table: RouteTable; rendered: RenderedConfig };
+  /** Servers taken out of rotation at runtime and not deleted yet: `backend/name`. */
+  private readonly retired = new Set<string>();
+
+  constructor(private readonly settings: HaproxySettings, private readonly log: AdapterLogger) {
+    this.runtime = new HaproxyRuntime({ admin: settings.adminSocket, master: settings.masterSocket });
+    initRoutingMetrics(); // exported at 0 from the start, not only after the first reload
+  }
+
+  async ping(): Promise<void> {
+    await this.runtime.info();
+  }
+
+  async apply(table: RouteTable, opts: { verify?: boolean } = {}): Promise<ApplyResult> {
+    const result = await this.applyTable(table, opts);
+    await this.deleteRetired();
+    return this.retired.size > 0 ? { ...result, pending: true } : result;
+  }
+
+  private async applyTable(table: RouteTable, opts: { verify?: boolean }): Promise<ApplyResult> {
+    const rendered = renderConfig(table, this.settings);
+    if (!this.current) await this.adopt(table, rendered);
+    const unchanged = this.current && this.current.rendered.config === rendered.config && this.current.rendered.map === rendered.map;
+    if (unchanged && !opts.verify) return { method: 'none' };
+    if (unchanged && (await this.liveMatches(table))) return { method: 'none' };
+
+    const plan = unchanged ? { kind: 'reload' as const, reason: 'live state drifted from the config' } : planApply(this.current?.table, table);
+    if (plan.kind === 'none') {
+      // Text changed but no routable difference (cannot happen with fixed settings): just write it.
+      await this.writeChecked(rendered);
+      this.current = { table, rendered };
+      return { method: 'none' };
+    }
+    let reason = plan.kind === 'reload' ? plan.reason : '';
+    if (plan.kind === 'runtime') {
+      // Runtime first: traffic follows in about a millisecond. The files follow (checked), so any
+      // later reload or restart keeps these servers; until they are written, `current` is unknown.
+      let runtimeOk = false;
+      this.current = undefined;
+      try {
+        await this.applyRuntime(plan.changes);
+        runtimeOk = true;
+      } catch (err) {
+        routingMetrics.runtimeFallbacks.inc();
+        reason = `runtime API failed: ${String((err as Error)?.message ?? err)}`;
+        this.log.warn({ err: reason }, 'runtime apply failed; reloading instead');
+      }
+      await this.writeChecked(rendered);
+      if (runtimeOk) {
+        this.current = { table, rendered };
+        // A restart (not a reload) of HAProxy loads server states from this file: keep it current,
+        // or a server taken out and later put back at runtime would come back in maintenance.
+        await this.saveServerState();
+        routingMetrics.runtimeApplies.inc();
+        return { method: 'runtime' };
+      }
+    } else {
+      await this.writeChecked(rendered);
+    }
+    this.current = undefined; // until the reload is confirmed, nothing is known
+    await this.reload();
+    this.retired.clear(); // the new worker only has the servers of the config
+    this.current = { table, rendered };
+    return { method: 'reload', reason };
+  }
+
+  /** Adopts the running state after a restart of this service, so it does not reload for nothing. */
+  private async adopt(table: RouteTable, rendered: RenderedConfig): Promise<void> {
+    const [config, map] = await Promise.all([readIfExists(this.settings.configPath), readIfExists(this.settings.mapPath)]);
+    if (config !== rendered.config || map !== rendered.map) return;
+    if (await this.liveMatches(table).catch(() => false)) {
+      this.current = { table, rendered };
+      this.log.info({ backends: table.backends.length }, 'HAProxy already runs the current routes');
+    }
+  }
+
+  /** Backends and their server names, as the running worker has them (retired ones left aside). */
+  private async liveMatches(table: RouteTable): Promise<boolean> {
+    const backends = (await this.runtime.admin('show backend')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const wanted = [DEFAULT_BACKEND, ...table.backends.map((b) => b.name)].sort();
+    if (backends.sort().join(',') !== wanted.join(',')) return false;
+    const live = (await this.runtime.serversState()).filter((s) => !this.retired.has(`${s.backend}/${s.name}`));
+    for (const backend of table.backends) {
+      const names = live.filter((s) => s.backend === backend.name).map((s) => s.name).sort();
+      if (names.join(',') !== backend.servers.map((s) => s.name).sort().join(',')) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Checks the new config against the new map before either replaces the live files: the check copy
+   * differs only in the map path it references. Map first, then config, each by rename.
+   */
+  private async writeChecked(rendered: RenderedConfig): Promise<void> {
+    const { configPath, mapPath } = this.settings;
+    const checkMap = `${mapPath}.check`;
+    const checkConfigPath = `${configPath}.check`;
+    try {
+      await writeFileAtomic(checkMap, rendered.map);
+      const checkText = rendered.config.split(`map(${mapPath})`).join(`map(${checkMap})`);
+      await writeFileAtomic(checkConfigPath, checkText);
+      await checkConfig(this.settings.bin, checkConfigPath);
+    } finally {
+      await Promise.all([unlink(checkMap).catch(() => undefined), unlink(checkConfigPath).catch(() => undefined)]);
+    }
+    await writeFileAtomic(mapPath, rendered.map);
+    await writeFileAtomic(configPath, rendered.config);
+  }
+
+  /**
+   * Removals first (a dead server never gets new requests), then additions; then read back. A
+   * removed server is retired (out of rotation) and deleted as soon as HAProxy lets go of it; one
+   * that comes back before that is simply put back into rotation.
+   */
+  private async applyRuntime(changes: ServerChanges[]): Promise<void> {
+    const withChecks = /\bcheck\b/.test(this.settings.serverOptions);
+    for (const change of changes) {
+      for (const name of change.remove) {
+        await this.runtime.retireServer(change.backend, name);
+        this.retired.add(`${change.backend}/${name}`);
+      }
+      for (const server of change.add) {
+        const key = `${change.backend}/${server.name}`;
+        if (this.retired.has(key)) {
+          await this.runtime.restoreServer(change.backend, server.name, withChecks);
+          this.retired.delete(key);
+        } else {
+          await this.runtime.addServer(change.backend, serverSpec(server, this.settings.serverOptions), withChecks);
+        }
+      }
+    }
+    for (const change of changes) {
+      const live = new Map((await this.runtime.serversState(change.backend)).map((s) => [s.name, s]));
+      const inRotation = (name: string) => live.has(name) && (live.get(name)!.adminState & MAINT_MASK) === 0;
+      const still = change.remove.filter(inRotation);
+      const missing = change.add.filter((s) => !inRotation(s.name)).map((s) => s.name);
+      if (still.length || missing.length) throw new Error(`${change.backend}: still routes ${still.join(',') || '-'}, lacks ${missing.join(',') || '-'}`);
+    }
+  }
+
+  /** Deletes retired servers HAProxy has let go of; the others are retried on the next apply. */
+  private async deleteRetired(): Promise<void> {
+    for (const key of [...this.retired]) {
+      const [backend, name] = key.split('/') as [string, string];
+      const gone = await this.runtime.deleteServer(backend, name).catch((err) => {
+        this.log.warn({ server: key, err: String((err as Error)?.message ?? err) }, 'could not delete a retired server');
+        return false;
+      });
+      if (gone) this.retired.delete(key);
+    }
+  }
+
+  /** Saves server states (health, maintenance) for the new worker, then a confirmed reload. */
+  /** Writes the running servers' states (health, maintenance) where HAProxy reads them at start. */
+  private async saveServerState(): Promise<void> {
+    const state = await this.runtime.serversStateDump().catch(() => undefined);
+    if (state && /^1\n/.test(state)) await writeFileAtomic(this.settings.stateFile, state);
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      await this.saveServerState();
+      const { workerPid } = await this.runtime.reload();
+      routingMetrics.reloads.inc();
+      this.log.info({ workerPid }, 'HAProxy reloaded');
+    } catch (err) {
+      routingMetrics.reloadsFailed.inc();
+      throw err;
+    }
+  }
+}

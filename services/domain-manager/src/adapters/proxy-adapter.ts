@@ -1,0 +1,27 @@
+import type { RouteTable } from '../domain/route-table';
+
+export type ApplyMethod = 'none' | 'runtime' | 'reload';
+
+export interface ApplyResult {
+  method: ApplyMethod;
+  /** Why a reload was needed (or why the runtime path was left). */
+  reason?: string;
+  /** Cleanup is left (servers out of rotation, not deleted yet): apply again soon. */
+  pending?: boolean;
+}
+
+/**
+ * Where routes take effect. The applier only knows this interface, so the decision and the
+ * event flow are independent of HAProxy (and testable against a fake).
+ */
+export interface ProxyAdapter {
+  /**
+   * Makes the proxy route exactly `table`. Idempotent: applying the same table again does nothing,
+   * unless `verify` asks to check the live proxy against it first (periodic resync).
+   */
+  apply(table: RouteTable, opts?: { verify?: boolean }): Promise<ApplyResult>;
+  /** Throws when the proxy does not answer (for /health). */
+  ping(): Promise<void>;
+}
+
+export const PROXY_ADAPTER = Symbol('fluxplane.domain-manager.proxy-adapter');

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { makeEvent, Subjects } from '@fluxplane/contracts';
+import { EventStore } from '@fluxplane/eventstore';
+import { createLogger, loadConfig, startService } from '@fluxplane/service-kit';
+import { createTestDatabase, freePort, startNats, TestDatabase, TestNats, waitUntil } from '@fluxplane/testkit';
+import {
+  addressFromPrivateKey, exampleSpec, formatSpec, FluxAppSpec, messageHash, randomPrivateKey, registrationAmount, signMessage, signedText, updateAmount,
+} from '@fluxplane/flux-spec';
+import { RegistryConfig } from '../../app-registry/src/config';
+import { AppRegistryModule } from '../../app-registry/src/app.module';
+import { GatewayConfig } from '../src/config';
+import { GatewayModule } from '../src/app.module';
+import { configureHttp } from '../src/http';
+import { login, selfSignedAuth } from './login';
+
+const HEIGHT = 2_200_000;
+
+function signedRegister(spec: Record<string, unknown>, key: Uint8Array) {
+  const timestamp = Date.now();
+  const signature = signMessage(signedText('fluxappregister', 1, spec, timestamp), key);
+  return { type: 'fluxappregister', version: 1, appSpecifications: spec, timestamp, signature, hash: messageHash('fluxappregister', 1, spec, timestamp, signature) };
+}
+
+describe('gateway', () => {
+  let nats: TestNats;
+  let db: TestDatabase;
+  let registry: NestFastifyApplication;
+  let gateway: NestFastifyApplication;
+  let store: EventStore;
+  let base: string;
+  const key = randomPrivateKey();
+
+  let auth: string;
+
+  const post = async (path: string, body: unknown, contentType = 'application/json', zelidauth: string | null = auth) => {
+    const headers: Record<string, string> = { 'content-type': contentType, ...(zelidauth ? { zelidauth } : {}) };
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    return { http: res.status, body: await res.json(), warnings: res.headers.get('x-flux-warnings') };
+  };
+  const get = async (path: string) => (await fetch(`${base}${path}`)).json();
+
+  beforeAll(async () => {
+    nats = await startNats();
+    db = await createTestDatabase('gw');
+    const silent = createLogger('test', 'silent');
+    const rcfg = loadConfig(RegistryConfig, { HTTP_PORT: String(await freePort()), NATS_URL: nats.url, DATABASE_URL: db.url, LOG_LEVEL: 'silent', REACTOR_INTERVAL_MS: '200' });
+    registry = await startService({ module: AppRegistryModule.forRoot(rcfg, silent), config: rcfg, logger: silent });
+    const port = await freePort();
+    const gcfg = loadConfig(GatewayConfig, { HTTP_PORT: String(port), NATS_URL: nats.url, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '1000', BODY_LIMIT_BYTES: '20000' });
+    gateway = await startService({ module: GatewayModule.forRoot(gcfg, silent), config: gcfg, logger: silent, bodyLimitBytes: gcfg.BODY_LIMIT_BYTES, configure: (a) => configureHttp(a, gcfg) });
+    base = `http://127.0.0.1:${port}`;
+    store = await EventStore.connect({ servers: nats.url });
+    await store.append(Subjects.chain(), [makeEvent('BlockIndexed', Subjects.chain(), { height: HEIGHT, hash: 'h', previousHash: null, time: 1, txCount: 1 })], 'any');
+    await waitUntil(async () => (await registry.get(AppRegistryModule) && (await fetch(`${base}/apps/hashes`)).ok), { what: 'gateway' });
+    await waitUntil(async () => (await get('/apps/deploymentinformation')).data?.rulesHeight === HEIGHT, { what: 'registry at the test height' });
+    auth = await login(base, key);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await registry?.close();
+    await store?.close();
+    await db?.drop();
+    await nats?.stop();
+  });
+
+  it('registers a signed spec posted as JSON text and lists it once paid', async () => {
+    const spec = exampleSpec(8);
+    spec.name = 'gwdemo';
+    spec.owner = addressFromPrivateKey(key);
+    const msg = signedRegister(spec, key);
+    const res = await post('/apps/appregister', JSON.stringify(msg), 'text/plain');
+    expect(res).toMatchObject({ http: 200, body: { status: 'success', data: msg.hash } });
+    await store.append(Subjects.chain(), [makeEvent('AppPaymentConfirmed', Subjects.chain(), { hash: msg.hash, txid: 'tx1', height: HEIGHT, amountSat: 50e8, address: 't3' })], 'any');
+    const listed = await waitUntil(async () => (await get('/apps/globalappsspecifications')).data[0], { what: 'listing' });
+    expect(listed).toMatchObject({ name: 'gwdemo', hash: msg.hash, height: HEIGHT });
+    expect(await get('/apps/appowner/gwdemo')).toEqual({ status: 'success', data: spec.owner });
+    expect((await get('/apps/appspecifications/gwdemo')).data.name).toBe('gwdemo');
+    expect((await get('/apps/permanentmessages')).data[0]).toMatchObject({ hash: msg.hash, valueSat: 50e8 });
+  });
+
+  it('answers bad requests with a Flux error naming the problem and records nothing', async () => {
+    const spec = exampleSpec(8);
+    spec.name = 'gwbad';
+    spec.owner = addressFromPrivateKey(key);
+    const other = randomPrivateKey();
+    const forged = signedRegister(spec, other);
+    const bad = await post('/apps/appregister', forged);
+    expect(bad.body).toMatchObject({ status: 'error', data: { code: expect.any(Number), name: expect.any(String), message: expect.stringMatching(/signature/i) } });
+
+    const malformed = await post('/apps/appregister', { type: 'fluxappregister', version: 1, appSpecifications: spec, timestamp: 'yesterday', signature: 'x', hash: 'nothex' });
+    expect(malformed.body.status).toBe('error');
+    expect(malformed.body.data.message).toMatch(/message\.timestamp/);
+    expect(malformed.body.data.message).toMatch(/message\.hash/);
+
+    const notJson = await post('/apps/appregister', '{oops', 'text/plain');
+    expect(notJson.body).toMatchObject({ status: 'error', data: { message: expect.stringMatching(/not valid JSON/) } });
+
+    const tooBig = await post('/apps/appregister', 'x'.repeat(30000), 'text/plain');
+    expect(tooBig.http).toBe(413);
+    expect(tooBig.body.status).toBe('error');
+
+    expect((await store.readStream(Subjects.app('gwbad'))).events).toHaveLength(0);
+    expect((await get('/apps/temporarymessages')).data.filter((m: { hash: string }) => m.hash === forged.hash)).toHaveLength(0);
+  });
+
+  it('returns a Flux error for an unknown app', async () => {
+    expect(await get('/apps/appspecifications/nosuchapp')).toMatchObject({ status: 'error', data: { code: 404 } });
+  });
+
+  describe('spec routes', () => {
+    const fresh = (name: string) => ({ ...exampleSpec(8), name, owner: addressFromPrivateKey(key) });
+
+    it('answers the latest spec version and deployment information from flux-spec at the rules height', async () => {
+      expect(await get('/apps/latestspecificationversion')).toEqual({ status: 'success', data: 8 });
+      const info = (await get('/apps/deploymentinformation')).data;
+      expect(info).toMatchObject({
+        address: 't3NryfAQLGeFs9jEoeqsxmBN2QLRaRKFLUX', portMin: 1, portMax: 65535, minimumInstances: 1, maximumInstances: 100,
+        minBlocksAllowance: 1, maxBlocksAllowance: 1_056_000, blocksLasting: 88_000, rulesHeight: HEIGHT,
+        appSpecsEnforcementHeights: { 8: 1_932_380 }, currentPrice: { cpu: 0.03, ram: 0.01 },
+      });
+      expect(info.bannedPorts).toEqual(expect.arrayContaining(['16100-16299', 22, 53]));
+      expect(info.enterprisePorts).toEqual(['0-1023', 8080, 8081, 8443, 6667]);
+    });
+
+    it('verifies a registration: the formatted spec, the failing rule by name, warnings in a header', async () => {
+      const spec = fresh('gwverify');
+      const ok = await post('/apps/verifyappregistrationspecifications', { ...spec, unknownKey: 1 });
+      expect(ok.body).toEqual({ status: 'success', data: formatSpec(spec) });
+      expect(JSON.parse(ok.warnings!)).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'format.droppedKey', path: 'unknownKey' })]));
+
+      const banned = await post('/apps/verifyappregistrationspecifications', { ...spec, compose: [{ ...(spec.compose as object[])[0], ports: [16127] }] });
+      expect(banned.body).toMatchObject({ status: 'error', data: { code: 422, message: expect.stringMatching(/compose\[0\]\.ports\[0\].*\[ports\.banned\]/) } });
+
+      const taken = await post('/apps/verifyappregistrationspecifications', fresh('GWDEMO'));
+      expect(taken.body.data.message).toMatch(/\[name\.conflict\]/);
+
+      const beforeV8 = await post('/apps/verifyappregistrationspecifications?height=1900000', spec);
+      expect(beforeV8.body.data.message).toMatch(/\[version\.notActive\]/);
+      const badHeight = await post('/apps/verifyappregistrationspecifications?height=soon', spec);
+      expect(badHeight.body).toMatchObject({ status: 'error', data: { code: 400, message: expect.stringMatching(/query\.height/) } });
+      const notObject = await post('/apps/verifyappregistrationspecifications', '[1,2]', 'text/plain');
+      expect(notObject.body.data.message).toMatch(/^spec: /);
+    });
+
+    it('verifies an update against the registered app', async () => {
+      const current = (await get('/apps/appspecifications/gwdemo')).data;
+      const changed = { ...formatSpec(current), description: 'changed', instances: 5 };
+      expect((await post('/apps/verifyappupdatespecifications', changed)).body).toEqual({ status: 'success', data: formatSpec(changed) });
+      const unknown = await post('/apps/verifyappupdatespecifications', fresh('gwnotthere'));
+      expect(unknown.body).toMatchObject({ status: 'error', data: { code: 404, name: 'AppNotFound' } });
+    });
+
+    it('prices a new spec as a registration and a registered name as an update, for the next block', async () => {
+      const spec = fresh('gwprice');
+      const price = (await post('/apps/calculateprice', spec)).body.data;
+      expect(price).toMatchObject({ usd: null, kind: 'registration', flux: registrationAmount(formatSpec(spec) as unknown as FluxAppSpec, HEIGHT + 1) });
+      const current = (await get('/apps/appspecifications/gwdemo')).data;
+      const update = { ...formatSpec(current), instances: 10 };
+      const updatePrice = (await post('/apps/calculateprice', update)).body.data;
+      expect(updatePrice.kind).toBe('update');
+      expect(updatePrice.flux).toBe(updateAmount(formatSpec(update) as unknown as FluxAppSpec, HEIGHT + 1, { spec: current, height: HEIGHT }));
+      expect((await post('/apps/calculateprice', { ...spec, instances: 1000 })).body.data.message).toMatch(/\[instances\.tooMany\]/);
+    });
+
+    it('serves the OpenAPI document at /docs', async () => {
+      const doc = await get('/docs/json');
+      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+        '/apps/appregister', '/apps/verifyappregistrationspecifications', '/apps/calculateprice', '/id/loginphrase', '/id/verifylogin',
+      ]));
+      expect(doc.paths['/apps/appregister'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'zelidauth', in: 'header' })]));
+      expect((await fetch(`${base}/docs`)).status).toBe(200);
+    });
+  });
+
+  describe('auth', () => {
+    const registerAs = async (name: string, zelidauth: string | null) => {
+      const spec = { ...exampleSpec(8), name, owner: addressFromPrivateKey(key) };
+      return (await post('/apps/appregister', signedRegister(spec, key), 'application/json', zelidauth)).body;
+    };
+
+    it('refuses the user routes without a valid zelidauth, naming what is wrong', async () => {
+      expect(await registerAs('gwauth1', null)).toMatchObject({ status: 'error', data: { code: 401, message: expect.stringMatching(/zelidauth header is required/) } });
+      expect((await registerAs('gwauth1', '{"zelid":"1abc"}')).data.message).toMatch(/zelidauth\.signature: is required/);
+      const other = JSON.parse(selfSignedAuth(randomPrivateKey()));
+      const forged = JSON.stringify({ ...other, zelid: addressFromPrivateKey(key) });
+      expect((await registerAs('gwauth1', forged)).data).toMatchObject({ code: 401, message: expect.stringMatching(/zelidauth\.signature/) });
+      const stale = selfSignedAuth(key, Date.now() - 17 * 3600_000);
+      expect((await registerAs('gwauth1', stale)).data).toMatchObject({ code: 401, message: expect.stringMatching(/zelidauth\.loginPhrase: is older than 960 minutes/) });
+      expect((await get('/apps/temporarymessages')).data.filter((m: { appSpecifications: { name: string } }) => m.appSpecifications.name === 'gwauth1')).toHaveLength(0);
+    });
+
+    it('accepts a signed phrase under 16 h without a login, in JSON or query-string form', async () => {
+      expect((await registerAs('gwauth2', selfSignedAuth(key))).status).toBe('success');
+      const qs = new URLSearchParams(JSON.parse(selfSignedAuth(key, Date.now() - 3600_000))).toString();
+      expect((await registerAs('gwauth3', qs)).status).toBe('success');
+    });
+
+    it('logs in once per issued phrase, with a valid signature of it', async () => {
+      const phrase = (await get('/id/loginphrase')).data as string;
+      expect(phrase).toMatch(/^\d{13}[a-z0-9]{27,57}$/);
+      expect(Math.abs(Number(phrase.slice(0, 13)) - Date.now())).toBeLessThan(60_000);
+      const zelid = addressFromPrivateKey(key);
+      const wrongKey = await post('/id/verifylogin', { zelid, signature: signMessage(phrase, randomPrivateKey()), loginPhrase: phrase });
+      expect(wrongKey.body).toMatchObject({ status: 'error', data: { code: 401, message: expect.stringMatching(/^signature:/) } });
+      const body = { zelid, signature: signMessage(phrase, key), loginPhrase: phrase };
+      const ok = await post('/id/verifylogin', body);
+      expect(ok.body).toMatchObject({ status: 'success', data: { message: 'Successfully logged in', zelid, loginPhrase: phrase, privilage: 'user' } });
+      expect(new Date(ok.body.data.expireAt).getTime() - Number(phrase.slice(0, 13))).toBe(14 * 24 * 3600_000);
+      expect((await post('/id/verifylogin', body)).body.data.message).toMatch(/already used/);
+      const madeUp = `${Date.now()}${'x'.repeat(40)}`;
+      expect((await post('/id/verifylogin', { zelid, signature: signMessage(madeUp, key), loginPhrase: madeUp })).body.data.message).toMatch(/was not issued/);
+      expect((await post('/id/verifylogin', { zelid: 'nope', signature: 'x', loginPhrase: phrase })).body.data).toMatchObject({ code: 400, message: expect.stringMatching(/^zelid:/) });
+      expect((await post('/id/verifylogin', { signature: 'x' })).body.data.message).toMatch(/body\.zelid: zelid is required/);
+    });
+  });
+});

@@ -1,0 +1,147 @@
+import type { ComponentRun, Tier } from '@fluxplane/contracts';
+import { firstProblem, healthProblem, capacity as capacityChecker, type FeasibilityContext } from './feasibility';
+import { desiredInstances } from './instances';
+import { add, demandOf, ZERO, type Hardware, type Resources } from './resources';
+import { selectNodes } from './select';
+import { componentRuns, type ComponentsResult } from './spec-components';
+import { emptyPlan, type AppView, type NodeUsage, type NodeView, type Placement, type Plan } from './types';
+
+/** A node where a spec hash of the app failed: never retried for that hash. */
+export interface Setback {
+  nodeId: string;
+  specHash: string;
+}
+
+export interface ReconcileInput {
+  /** The app's desired state; null when the app is unknown (placements without an app are removed). */
+  app: AppView | null;
+  /** The app's current placements. */
+  placements: readonly Placement[];
+  nodes: readonly NodeView[];
+  /** What OTHER apps hold per node. */
+  usage: ReadonlyMap<string, NodeUsage>;
+  setbacks: readonly Setback[];
+  hardware: Hardware;
+}
+
+/**
+ * Diffs the app's desired instances against its live placements and returns the plan that closes
+ * the gap (Nomad's reconciler):
+ * - placements on nodes that are down, expired or no longer benchmarked are released and replaced at
+ *   once (healing); so are failed instances, and their node is not used again for the
+ *   same spec hash;
+ * - a new spec hash is rolled out on the same nodes (InstanceScheduled again), unless it no longer
+ *   fits there, in which case the instance moves;
+ * - surplus instances are released newest first; missing ones are placed one decision at a time;
+ * - an expired or unknown app loses every placement.
+ * Pure and deterministic: the same input always gives the same plan.
+ */
+export function reconcile(input: ReconcileInput): Plan {
+  const plan = emptyPlan();
+  const placements = [...input.placements].sort(bySeqThenNode);
+  const app = input.app;
+  if (!app || app.expired) {
+    for (const p of placements) plan.unschedule.push({ nodeId: p.nodeId, reason: app ? 'app expired' : 'app unknown' });
+    return plan;
+  }
+
+  const nodes = new Map(input.nodes.map((n) => [n.nodeId, n]));
+  const runs = memoByTier((tier) => componentRuns(app.spec, tier));
+  const demand = (tier: Tier): Resources | undefined => {
+    const r = runs(tier);
+    return r.ok ? demandOf(r.components) : undefined;
+  };
+  const target = desiredInstances(app.spec);
+
+  const excluded = new Map<string, string>();
+  for (const s of input.setbacks) if (s.specHash === app.hash) excluded.set(s.nodeId, 'the current spec failed or was stopped on this node');
+
+  // 1. Classify existing placements: keep, roll out the new spec in place, or release.
+  const kept: Array<{ placement: Placement; node: NodeView; rollout: boolean }> = [];
+  const released: Array<{ nodeId: string; reason: string }> = [];
+  const release = (p: Placement, reason: string) => {
+    released.push({ nodeId: p.nodeId, reason });
+    // Not back onto a node in the same plan that took it off.
+    if (!excluded.has(p.nodeId)) excluded.set(p.nodeId, `released in this plan: ${reason}`);
+  };
+  for (const p of placements) {
+    const node = nodes.get(p.nodeId);
+    const unhealthy = healthProblem(node);
+    if (unhealthy || !node) { release(p, unhealthy ?? 'node unknown'); continue; }
+    if (p.status === 'failed') {
+      if (p.specHash === app.hash) excluded.set(p.nodeId, 'instance failed with the current spec');
+      release(p, 'instance failed');
+      continue;
+    }
+    if (p.specHash !== app.hash) {
+      const ctx: FeasibilityContext = { hosting: new Set(), excluded, demand, usage: input.usage, hardware: input.hardware };
+      const problem = firstProblem(node, ctx, [{ name: 'excluded', check: (n) => excluded.get(n.nodeId) ?? null }, capacityChecker]);
+      if (problem) { release(p, `updated spec cannot run here: ${problem}`); continue; }
+      kept.push({ placement: p, node, rollout: true });
+      continue;
+    }
+    kept.push({ placement: p, node, rollout: false });
+  }
+
+  // 2. Too many: release the newest first (FluxOS removes the newest instance too).
+  if (kept.length > target) {
+    const newestFirst = [...kept].sort((a, b) => bySeqThenNode(b.placement, a.placement));
+    const surplus = new Set(newestFirst.slice(0, kept.length - target).map((k) => k.placement.nodeId));
+    for (let i = kept.length - 1; i >= 0; i--) {
+      if (surplus.has(kept[i]!.placement.nodeId)) {
+        release(kept[i]!.placement, `surplus instance (target ${target})`);
+        kept.splice(i, 1);
+      }
+    }
+  }
+  plan.unschedule.push(...released);
+
+  // 3. Roll the new spec out where the instance stays.
+  for (const k of kept.filter((x) => x.rollout)) {
+    plan.schedule.push({ nodeId: k.node.nodeId, nodeIp: k.node.ip, specHash: app.hash, components: componentsOf(runs(k.node.tier)), reason: `spec updated from ${k.placement.specHash.slice(0, 12)}` });
+  }
+
+  // 4. Too few: one scheduling decision per missing instance, this app's own load accounted for.
+  const missing = target - kept.length;
+  if (missing > 0) {
+    const usage = new Map<string, NodeUsage>(input.usage);
+    for (const k of kept) {
+      const prev = usage.get(k.node.nodeId) ?? { ...ZERO, instances: 0 };
+      usage.set(k.node.nodeId, { ...add(prev, demand(k.node.tier) ?? ZERO), instances: prev.instances + 1 });
+    }
+    const candidates = [...nodes.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+    const hosting = new Set(kept.map((k) => k.node.nodeId));
+    const sel = selectNodes(candidates, missing, { hosting, excluded, demand, usage, hardware: input.hardware });
+    sel.picked.forEach((node, i) => {
+      const replaced = released[i];
+      const reason = replaced ? `replaces instance on ${replaced.nodeId} (${replaced.reason})` : `instance ${kept.length + i + 1} of ${target}`;
+      plan.schedule.push({ nodeId: node.nodeId, nodeIp: node.ip, specHash: app.hash, components: componentsOf(runs(node.tier)), reason: reason.slice(0, 200) });
+    });
+    if (sel.picked.length < missing) {
+      const why = Object.entries(sel.rejected).map(([r, n]) => `${r}: ${n}`).join(', ') || 'no nodes';
+      plan.notes.push(`placed ${sel.picked.length} of ${missing} missing instances (target ${target}); ruled out: ${why}`);
+      const anyTier = (['CUMULUS', 'NIMBUS', 'STRATUS'] as const).map(runs).find((r) => !r.ok);
+      if (anyTier && !anyTier.ok) plan.notes.push(anyTier.reason);
+    }
+  }
+  return plan;
+}
+
+function componentsOf(r: ComponentsResult): ComponentRun[] {
+  // Only reached for nodes the capacity checker accepted, which requires a runnable spec.
+  if (!r.ok) throw new Error(`unreachable: ${r.reason}`);
+  return r.components;
+}
+
+function memoByTier<T>(f: (tier: Tier) => T): (tier: Tier) => T {
+  const cache = new Map<Tier, T>();
+  return (tier) => {
+    if (!cache.has(tier)) cache.set(tier, f(tier));
+    return cache.get(tier)!;
+  };
+}
+
+function bySeqThenNode(a: Placement, b: Placement): number {
+  if (a.scheduledSeq !== b.scheduledSeq) return a.scheduledSeq - b.scheduledSeq;
+  return a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0;
+}

@@ -1,0 +1,13 @@
+/**
+ * The scheduler's Postgres schema and its tables, always schema-qualified: the connection's
+ * search_path is the server default (`public`), so unqualified names would collide with other
+ * services' tables of the same name (stats also has `nodes` and `apps`).
+ */
+export const SCHEMA = 'scheduler';
+export const T = {
+  nodes: `"${SCHEMA}".nodes`,
+  apps: `"${SCHEMA}".apps`,
+  placements: `"${SCHEMA}".placements`,
+  instanceReports: `"${SCHEMA}".instance_reports`,
+  setbacks: `"${SCHEMA}".setbacks`,
+} as const;
