@@ -14,6 +14,8 @@ command -v node >/dev/null || { echo "node (>= 20) is required" >&2; exit 1; }
 
 log "infrastructure: nats postgres docker registry + demo image (the e2e tests start their own HAProxy)"
 bash scripts/infra/up.sh nats postgres docker registry demo-image
+# The tests start private HAProxy instances and run `haproxy -c`: install it before any test runs.
+bash scripts/infra/packages.sh haproxy socat
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: npm 11 here rejects its own lockfiles in `ci` (it omits other
