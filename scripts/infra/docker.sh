@@ -33,6 +33,30 @@ if [ -n "$others" ]; then
   die "a dockerd not started by these scripts is running (pid$others) but 'docker info' fails"
 fi
 
+# A dockerd that was killed rather than stopped (its session ended, kill -9, OOM) leaves its
+# containers' network namespaces mounted under /var/run/docker/netns, their veths still on docker0
+# and holding the bridge's addresses. A new engine hands out the same addresses (172.17.0.2, ...),
+# so traffic for a new container reaches a dead sandbox and is refused. No engine is alive here,
+# so everything of the old one can go.
+clear_dead_engine() {
+  local n=0 f p ns
+  for f in /sys/fs/cgroup/*/docker/*/cgroup.procs /sys/fs/cgroup/docker/*/cgroup.procs /sys/fs/cgroup/system.slice/docker-*.scope/cgroup.procs; do
+    [ -r "$f" ] || continue
+    while read -r p; do kill -9 "$p" 2>/dev/null && n=$((n + 1)); done <"$f"
+  done
+  pkill -9 -x docker-proxy 2>/dev/null && n=$((n + 1))
+  pkill -9 -f 'containerd-shim-runc-v2 -namespace moby' 2>/dev/null && n=$((n + 1))
+  pkill -9 -f 'containerd --config /var/run/docker/containerd' 2>/dev/null && n=$((n + 1))
+  for ns in /var/run/docker/netns/*; do
+    [ -e "$ns" ] || continue
+    umount "$ns" 2>/dev/null || true
+    rm -f "$ns" && n=$((n + 1))
+  done
+  if ip link show docker0 >/dev/null 2>&1; then ip link delete docker0 && n=$((n + 1)); fi
+  [ "$n" -eq 0 ] || log "cleared what a dead engine left behind (container processes, network namespaces, docker0)"
+}
+clear_dead_engine
+
 mkdir -p "$DOCKER_DATA_ROOT" "$RUN/docker"
 cgv="v1"; [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && cgv="v2"
 

@@ -24,8 +24,9 @@ describe('healing: a lost node is replaced', () => {
     net = await startNetwork({ nodeIps: ['127.0.0.41', '127.0.0.42', '127.0.0.43', '127.0.0.44'], domain: DOMAIN });
   }, 180_000);
   afterAll(async () => {
-    removeAppContainers(app);
+    // Agents first: a running agent would start the instance again right after its removal.
     await net?.stop();
+    removeAppContainers(app);
   }, 60_000);
 
   it('moves the instance of a killed node agent to the spare node and stops routing to it', async () => {

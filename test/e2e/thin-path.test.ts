@@ -22,8 +22,9 @@ describe('thin path: signed spec → paid → placed → running → routed', ()
     net = await startNetwork({ nodeIps: ['127.0.0.31', '127.0.0.32', '127.0.0.33'], domain: DOMAIN });
   }, 180_000);
   afterAll(async () => {
-    removeAppContainers(app);
+    // Agents first: a running agent would start the instance again right after its removal.
     await net?.stop();
+    removeAppContainers(app);
   }, 60_000);
 
   it('serves the app from 3 instances on 3 node agents through HAProxy', async () => {
