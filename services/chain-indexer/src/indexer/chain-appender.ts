@@ -7,6 +7,8 @@ import { serialized } from './serialized';
 const WINDOW = 2048;
 /** No acknowledgement for this long: the append failed (it is completed from the outbox). */
 const ACK_TIMEOUT_MS = 15_000;
+/** How often unacknowledged publishes are checked against their deadline. */
+const SWEEP_EVERY_MS = 500;
 
 interface Ack { seq: number; duplicate: boolean }
 
@@ -32,14 +34,16 @@ export class ForeignEventsError extends Error {
  */
 export class ChainAppender {
   private inbox?: { prefix: string; sub: Subscription };
-  private readonly waiting = new Map<string, { resolve: (a: Ack) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<string, { resolve: (a: Ack) => void; reject: (e: Error) => void; deadline: number; what: string }>();
   private next = 0;
+  private sweep?: NodeJS.Timeout;
 
   constructor(private readonly store: EventStore) {}
 
   close(): void {
     this.inbox?.sub.unsubscribe();
     this.inbox = undefined;
+    this.stopSweep();
     for (const w of this.waiting.values()) w.reject(new Error('appender closed'));
     this.waiting.clear();
   }
@@ -92,25 +96,42 @@ export class ChainAppender {
     h.set('Nats-Msg-Id', event.id);
     h.set('Fp-Event-Type', event.type);
     if (expected >= 0) h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
-    return new Promise<Ack>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(token);
-        reject(new Error(`no acknowledgement for ${event.type} ${event.id} within ${ACK_TIMEOUT_MS} ms`));
-      }, ACK_TIMEOUT_MS);
-      this.waiting.set(token, {
-        resolve: (a) => { clearTimeout(timer); resolve(a); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
-      });
+    const ack = new Promise<Ack>((resolve, reject) => {
+      // No timer per message (a resync publishes hundreds of thousands): the sweep expires them.
+      this.waiting.set(token, { resolve, reject, deadline: Date.now() + ACK_TIMEOUT_MS, what: `${event.type} ${event.id}` });
+      this.ensureSweep();
       try {
         this.store.nc.publish(Subjects.chain(), serialized(event), { reply: `${prefix}.${token}`, headers: h });
       } catch (err) {
-        this.waiting.get(token)?.reject(err as Error);
         this.waiting.delete(token);
+        reject(err as Error);
       }
-    }).catch((err: Error) => {
+    });
+    if (expected < 0) return ack;
+    return ack.catch((err: Error) => {
       if (/wrong last sequence/i.test(err.message)) throw new ConcurrencyError(Subjects.chain(), expected, err.message);
       throw err;
     });
+  }
+
+  /** Rejects the publishes that were not acknowledged in time; runs only while some are waiting. */
+  private ensureSweep(): void {
+    if (this.sweep) return;
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [token, w] of this.waiting) {
+        if (w.deadline > now) continue;
+        this.waiting.delete(token);
+        w.reject(new Error(`no acknowledgement for ${w.what} within ${ACK_TIMEOUT_MS} ms`));
+      }
+      if (this.waiting.size === 0) this.stopSweep();
+    }, SWEEP_EVERY_MS);
+    this.sweep.unref();
+  }
+
+  private stopSweep(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
   }
 
   private ensureInbox(): string {

@@ -118,22 +118,24 @@ export class CursorStore {
     cursor: Cursor; blocks: BlockRow[]; payments: PaymentRow[]; outbox: EventEnvelope[];
     snapshot?: { height: number; state: ChainIndexerState }; keepFrom: number;
   }): Promise<void> {
+    const params = [
+      b.cursor.height, b.cursor.hash, b.cursor.revision, outboxText(b.outbox),
+      b.blocks.map((x) => x.height), b.blocks.map((x) => x.hash), b.blocks.map((x) => x.previousHash),
+      b.blocks.map((x) => JSON.stringify(x.delta)), b.blocks.map((x) => JSON.stringify(x.undo)),
+      b.payments.map((p) => p.hash), b.payments.map((p) => p.height), b.payments.map((p) => p.txid),
+      b.payments.map((p) => p.amountSat), b.payments.map((p) => p.address), b.keepFrom,
+    ];
+    // One statement is one transaction: a batch costs one round trip (a resync commits one per
+    // batch, and the round trips were most of the indexer's idle time). A snapshot is rare and large:
+    // it goes in the same transaction as its batch.
+    if (!b.snapshot) {
+      await this.db.query(COMMIT_BATCH, params);
+      return;
+    }
+    const snapshot = b.snapshot;
     await this.db.transaction(async (em) => {
-      await this.moveCursor(em, b.cursor, b.outbox);
-      if (b.blocks.length) {
-        await em.query(`INSERT INTO blocks (height, hash, previous_hash, delta, undo)
-          SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[])
-          ON CONFLICT (height) DO UPDATE SET hash = EXCLUDED.hash, previous_hash = EXCLUDED.previous_hash, delta = EXCLUDED.delta, undo = EXCLUDED.undo`,
-          [b.blocks.map((x) => x.height), b.blocks.map((x) => x.hash), b.blocks.map((x) => x.previousHash), b.blocks.map((x) => JSON.stringify(x.delta)), b.blocks.map((x) => JSON.stringify(x.undo))]);
-      }
-      if (b.payments.length) {
-        await em.query(`INSERT INTO payments_seen (hash, height, txid, amount_sat, address)
-          SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::bigint[], $5::text[]) ON CONFLICT DO NOTHING`,
-          [b.payments.map((p) => p.hash), b.payments.map((p) => p.height), b.payments.map((p) => p.txid), b.payments.map((p) => p.amountSat), b.payments.map((p) => p.address)]);
-      }
-      if (b.snapshot) await this.writeSnapshot(em, b.snapshot);
-      // Deltas older than the reorg window are only needed when newer than the snapshot.
-      await em.query(`DELETE FROM blocks WHERE height < $1 AND height <= COALESCE((SELECT height FROM snapshot WHERE id = 1), -1)`, [b.keepFrom]);
+      await em.query(COMMIT_BATCH, params);
+      await this.writeSnapshot(em, snapshot);
     });
   }
 
@@ -154,9 +156,7 @@ export class CursorStore {
   private async moveCursor(em: EntityManager, c: Cursor, outbox: EventEnvelope[]): Promise<void> {
     await em.query(`INSERT INTO cursor (id, height, hash, revision) VALUES (1, $1, $2, $3)
       ON CONFLICT (id) DO UPDATE SET height = $1, hash = $2, revision = $3`, [c.height, c.hash, c.revision]);
-    await em.query(`DELETE FROM outbox`);
-    // one row holding the JSON array of the events, in order
-    if (outbox.length) await em.query(`INSERT INTO outbox (pos, event) VALUES (0, $1)`, [`[${outbox.map(serialized).join(',')}]`]);
+    await em.query(`INSERT INTO outbox (pos, event) VALUES (0, $1) ON CONFLICT (pos) DO UPDATE SET event = EXCLUDED.event`, [outboxText(outbox)]);
   }
 
   private async writeSnapshot(em: EntityManager, s: { height: number; state: ChainIndexerState }): Promise<void> {
@@ -164,6 +164,36 @@ export class CursorStore {
       [s.height, JSON.stringify(serializeState(s.state))]);
   }
 }
+
+/** The outbox is one row (pos 0) holding the JSON array of the events, in order; `[]` when empty. */
+function outboxText(outbox: EventEnvelope[]): string {
+  return `[${outbox.map(serialized).join(',')}]`;
+}
+
+/**
+ * A batch of indexed blocks as ONE statement (data-modifying CTEs run in one snapshot, atomically):
+ * the cursor (last block, and the revision the outbox starts after), the outbox, the blocks' rows,
+ * the newly confirmed payments, and the pruning of blocks older than the reorg window that the
+ * snapshot covers (it sees the rows as they were before the statement, so it never removes a row
+ * this batch writes; such rows go with the next batch).
+ */
+const COMMIT_BATCH = `
+WITH cur AS (
+  INSERT INTO cursor (id, height, hash, revision) VALUES (1, $1, $2, $3)
+  ON CONFLICT (id) DO UPDATE SET height = EXCLUDED.height, hash = EXCLUDED.hash, revision = EXCLUDED.revision
+), ob AS (
+  INSERT INTO outbox (pos, event) VALUES (0, $4) ON CONFLICT (pos) DO UPDATE SET event = EXCLUDED.event
+), blk AS (
+  INSERT INTO blocks (height, hash, previous_hash, delta, undo)
+  SELECT * FROM unnest($5::int[], $6::text[], $7::text[], $8::text[], $9::text[])
+  ON CONFLICT (height) DO UPDATE SET hash = EXCLUDED.hash, previous_hash = EXCLUDED.previous_hash, delta = EXCLUDED.delta, undo = EXCLUDED.undo
+), pay AS (
+  INSERT INTO payments_seen (hash, height, txid, amount_sat, address)
+  SELECT * FROM unnest($10::text[], $11::int[], $12::text[], $13::bigint[], $14::text[]) ON CONFLICT DO NOTHING
+), prune AS (
+  DELETE FROM blocks WHERE height < $15 AND height <= COALESCE((SELECT height FROM snapshot WHERE id = 1), -1)
+)
+SELECT 1`;
 
 function mutable(state: ChainIndexerState): MutableChainIndexerState {
   return { collaterals: new Map(state.collaterals), nodes: new Map(state.nodes) };

@@ -117,6 +117,11 @@ interface ChainState {
   seq: number;
 }
 
+/** A copy of the state every this many blocks... */
+const CHECKPOINT_EVERY = 1000;
+/** ...of which the newest this many are kept: reorganisations up to ≈ 5,000 blocks deep skip most of the replay. */
+const CHECKPOINTS_KEPT = 5;
+
 interface MempoolEntry {
   tx: Tx;
   /** txids that must be in an *earlier* block */
@@ -224,6 +229,12 @@ export class DevChain {
   /** hashes of blocks that were the active tip when a reorg replaced them */
   private readonly staleTips: string[] = [];
   private state: ChainState = emptyState();
+  /**
+   * Copies of the state at every CHECKPOINT_EVERY-th height of the active chain, the newest
+   * CHECKPOINTS_KEPT of them: a reorganisation replays from the checkpoint below its fork instead of
+   * from genesis (fluxd disconnects blocks with undo data; either way the cost is the depth, not the height).
+   */
+  private checkpoints: Array<{ height: number; state: ChainState }> = [];
   private mempool: MempoolEntry[] = [];
   private pendingWallet: Utxo = { txid: '', n: 0, valueSat: 0 };
   private pendingReserve = 1;
@@ -549,7 +560,7 @@ export class DevChain {
     const forkHeight = this.height - depth;
     const removed = this.active.splice(forkHeight + 1);
     this.staleTips.push(oldTip);
-    this.state = this.replay(this.active);
+    this.state = this.replayTo(forkHeight);
     const losing = removed.flatMap((b) => b.tx.slice(1));
     if (mode === 'remine') {
       const entries: MempoolEntry[] = [...losing.map((tx) => ({ tx, deps: [] })), ...this.mempool];
@@ -614,6 +625,7 @@ export class DevChain {
     this.active.push(block);
     this.byHash.set(block.hash, block);
     applyBlock(this.state, block);
+    this.checkpoint(block.height);
     for (const listener of this.listeners) listener(block);
   }
 
@@ -627,7 +639,7 @@ export class DevChain {
     if (block.height <= this.height) {
       this.staleTips.push(this.tip.hash);
       this.active.splice(block.height);
-      this.state = this.replay(this.active);
+      this.state = this.replayTo(block.height - 1);
     }
     if (block.height !== this.height + 1 || block.prev !== this.tip.hash) {
       throw new Error(`persisted block ${block.hash} at height ${block.height} does not link to ${this.tip.hash}`);
@@ -635,12 +647,22 @@ export class DevChain {
     this.active.push(block);
     this.byHash.set(block.hash, block);
     applyBlock(this.state, block);
+    this.checkpoint(block.height);
     this.extraNonce += 1;
   }
 
-  private replay(blocks: readonly Block[]): ChainState {
-    const state = emptyState();
-    for (const block of blocks) applyBlock(state, block);
+  private checkpoint(height: number): void {
+    if (height === 0 || height % CHECKPOINT_EVERY !== 0) return;
+    this.checkpoints.push({ height, state: structuredClone(this.state) });
+    if (this.checkpoints.length > CHECKPOINTS_KEPT) this.checkpoints.shift();
+  }
+
+  /** The state after the active chain's block at `height` (the chain is already cut there). */
+  private replayTo(height: number): ChainState {
+    this.checkpoints = this.checkpoints.filter((c) => c.height <= height);
+    const from = this.checkpoints[this.checkpoints.length - 1];
+    const state = from ? structuredClone(from.state) : emptyState();
+    for (let h = from ? from.height + 1 : 0; h <= height; h += 1) applyBlock(state, this.active[h]!);
     return state;
   }
 
