@@ -33,7 +33,9 @@ export async function startService(opts: StartOptions): Promise<NestFastifyAppli
   adapter.getInstance().addHook('onResponse', async (req, reply) => {
     durations.observe({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  exitAfterShutdownDeadline(opts.config.SHUTDOWN_TIMEOUT_MS, opts.logger);
+  const removeDeadline = exitAfterShutdownDeadline(opts.config.SHUTDOWN_TIMEOUT_MS, opts.logger);
+  // A closed app leaves no listeners behind (tests start many services in one process).
+  adapter.getInstance().addHook('onClose', async () => removeDeadline());
   await opts.configure?.(app);
   await app.listen(opts.config.HTTP_PORT, opts.config.HTTP_HOST);
   opts.logger.info({ url: await app.getUrl() }, 'listening');
@@ -41,15 +43,16 @@ export async function startService(opts: StartOptions): Promise<NestFastifyAppli
 }
 
 /** A deadline on shutdown, so a stuck dependency cannot keep a stopping process alive forever. */
-function exitAfterShutdownDeadline(timeoutMs: number, logger: Logger): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        logger.error({ timeoutMs }, 'shutdown deadline passed; exiting');
-        process.exit(1);
-      }, timeoutMs).unref();
-    });
-  }
+function exitAfterShutdownDeadline(timeoutMs: number, logger: Logger): () => void {
+  const arm = () => {
+    setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown deadline passed; exiting');
+      process.exit(1);
+    }, timeoutMs).unref();
+  };
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  for (const signal of signals) process.once(signal, arm);
+  return () => { for (const signal of signals) process.off(signal, arm); };
 }
 
 /** For `main.ts`: a config error prints its message and exits 78 (EX_CONFIG); anything else 1. */
