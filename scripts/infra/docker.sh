@@ -40,10 +40,17 @@ fi
 # so everything of the old one can go.
 clear_dead_engine() {
   local n=0 f p ns
-  for f in /sys/fs/cgroup/*/docker/*/cgroup.procs /sys/fs/cgroup/docker/*/cgroup.procs /sys/fs/cgroup/system.slice/docker-*.scope/cgroup.procs; do
-    [ -r "$f" ] || continue
-    while read -r p; do kill -9 "$p" 2>/dev/null && n=$((n + 1)); done <"$f"
-  done
+  # Container processes live in docker's cgroups; never touch them when this shell is itself in one
+  # (a machine that is a Docker container without its own cgroup namespace sees its own cgroup there).
+  if ! grep -qE '/docker[/-]' /proc/self/cgroup; then
+    for f in /sys/fs/cgroup/*/docker/*/cgroup.procs /sys/fs/cgroup/docker/*/cgroup.procs /sys/fs/cgroup/system.slice/docker-*.scope/cgroup.procs; do
+      [ -r "$f" ] || continue
+      while read -r p; do
+        [ "$p" = 1 ] || [ "$p" = "$$" ] || [ "$p" = "$PPID" ] && continue
+        kill -9 "$p" 2>/dev/null && n=$((n + 1))
+      done <"$f"
+    done
+  fi
   pkill -9 -x docker-proxy 2>/dev/null && n=$((n + 1))
   pkill -9 -f 'containerd-shim-runc-v2 -namespace moby' 2>/dev/null && n=$((n + 1))
   pkill -9 -f 'containerd --config /var/run/docker/containerd' 2>/dev/null && n=$((n + 1))
