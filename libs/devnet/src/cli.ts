@@ -85,9 +85,16 @@ async function up(): Promise<void> {
   }
   const url = `http://${HAPROXY_BIND}/cgi-bin/whoami`;
   const host = `${DEMO_APP}.app.${DOMAIN}`;
-  await waitUntil(async () => (await httpGet(url, { host, timeoutMs: 3000 })).status === 200, { timeoutMs: 180_000, intervalMs: 1000, what: `${host} through HAProxy` });
+  // Running means every instance answers: HAProxy spreads requests, so collect the nodes that answer.
+  const answered = new Set<string>();
+  await waitUntil(async () => {
+    const res = await httpGet(url, { host, timeoutMs: 3000 }).catch(() => undefined);
+    const node = res?.status === 200 ? /node=(\S+)/.exec(res.body)?.[1] : undefined;
+    if (node) answered.add(node);
+    return answered.size >= NODE_IPS.length;
+  }, { timeoutMs: 180_000, intervalMs: 300, what: `${host} answering through HAProxy from ${NODE_IPS.length} nodes` });
   say('');
-  say('fluxplane devnet is running.');
+  say(`fluxplane devnet is running: ${host} answers from ${answered.size} instances on ${answered.size} node agents.`);
   say(`  try:     curl -H 'Host: ${host}' ${url}`);
   say(`  gateway: http://127.0.0.1:${settings.ports.gateway}/apps/globalappsspecifications   (FluxOS API)`);
   say(`           http://127.0.0.1:${settings.ports.gateway}/apps/location/${DEMO_APP}`);
