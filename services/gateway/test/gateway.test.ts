@@ -94,7 +94,7 @@ describe('gateway', () => {
     expect(malformed.body.data.message).toMatch(/message\.hash/);
 
     const notJson = await post('/apps/appregister', '{oops', 'text/plain');
-    expect(notJson.body).toMatchObject({ status: 'error', data: { message: expect.stringMatching(/not valid JSON/) } });
+    expect(notJson.body).toMatchObject({ status: 'error', data: { code: 400, name: 'BadRequest', message: expect.stringMatching(/not valid JSON/) } });
 
     const tooBig = await post('/apps/appregister', 'x'.repeat(30000), 'text/plain');
     expect(tooBig.http).toBe(413);

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { LOGGER, Logger, ReplyError } from '@fluxplane/service-kit';
 import { ApiError, failure } from './envelope';
@@ -13,6 +14,15 @@ function isBackendUnavailable(err: unknown): boolean {
   const names = [e?.name, e?.cause?.name];
   return names.some((n) => n === 'TimeoutError' || n === 'NoResponders' || n === 'ClosedConnectionError')
     || (e?.name === 'RequestError' && /no responders|disconnected|closed/i.test(String(e.message)));
+}
+
+/**
+ * `BadRequestException` → `BadRequest`; the generic `HttpException` (Nest's wrapper of Fastify's
+ * body errors, e.g. unparseable JSON) is named by its status instead (`BadRequest`, not `Http`).
+ */
+function httpErrorName(name: string, status: number): string {
+  if (name !== 'HttpException') return name.replace(/Exception$/, '');
+  return (STATUS_CODES[status] ?? 'Error').replace(/[^A-Za-z]/g, '');
 }
 
 /** Every failure leaves the gateway as a Flux error envelope naming what was wrong. */
@@ -38,7 +48,7 @@ export class FluxErrorFilter implements ExceptionFilter {
       status = err.getStatus();
       const r = err.getResponse();
       const message = typeof r === 'string' ? r : String((r as { message?: unknown }).message ?? err.message);
-      body = failure(status, err.name.replace(/Exception$/, ''), message);
+      body = failure(status, httpErrorName(err.name, status), message);
     } else if ((err as { statusCode?: number })?.statusCode) {
       // Fastify's own errors: body too large, bad content type, unparseable JSON.
       const e = err as { statusCode: number; code?: string; message: string };
