@@ -9,9 +9,7 @@ import { ExplorerQueries } from './api/explorer.queries';
 @Module({})
 export class ChainIndexerModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(private readonly indexer: ChainIndexerService, private readonly explorer: ExplorerQueries, health: HealthRegistry) {
-    health.register('indexer', () => {
-      if (this.indexer.height < 0) throw new Error('nothing indexed yet');
-    });
+    health.register('indexer', () => this.indexer.assertHealthy());
   }
 
   async onApplicationBootstrap() {

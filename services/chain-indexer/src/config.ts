@@ -22,6 +22,8 @@ export const IndexerConfig = BaseConfig.extend({
   RPC_TIMEOUT_MS: envNumber(z.coerce.number().int().positive().default(30_000)),
   /** Blocks fetched per JSON-RPC batch and committed per Postgres transaction. */
   BATCH_BLOCKS: envNumber(z.coerce.number().int().positive().max(5000).default(250)),
+  /** /health reports the indexer down when no indexing round has completed for this long. */
+  STALE_AFTER_MS: envNumber(z.coerce.number().int().positive().default(60_000)),
   /** Batches requested ahead of the one being indexed. */
   PREFETCH_BATCHES: envNumber(z.coerce.number().int().min(1).max(8).default(2)),
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Subjects } from '@fluxplane/contracts';
 import { DevChain, RunningDevchain, startDevchainServer } from '@fluxplane/devchain';
+import { waitUntil } from '@fluxplane/testkit';
 import { indexedTo, startWorld, World } from './world';
 
 type Fault = 'drop' | 'stall' | 'garbage' | 'bad-schema' | 'http-503';
@@ -94,5 +95,54 @@ describe('an RPC that drops, stalls or answers garbage mid-scan', () => {
     } finally {
       await clean.close();
     }
+  });
+});
+
+describe('health and lag while fluxd does not answer', () => {
+  let devchain: RunningDevchain;
+  let proxy: Awaited<ReturnType<typeof faultyProxy>>;
+  let world: World;
+  let down = false;
+
+  beforeAll(async () => {
+    devchain = await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 });
+    devchain.chain.generate(20);
+    proxy = await faultyProxy(devchain.url, () => (down ? 'drop' : undefined));
+    world = await startWorld(proxy.url, { registry: false, indexer: { STALE_AFTER_MS: '400', RPC_TIMEOUT_MS: '300' } });
+  });
+
+  afterAll(async () => {
+    await world?.close();
+    await proxy?.close();
+    await devchain?.close();
+  });
+
+  it('reports lag in /metrics, goes down naming the failure, and comes back up when fluxd answers', async () => {
+    await world.startIndexer();
+    await indexedTo(world, devchain.chain.height, devchain.chain.tip.hash);
+    const base = `http://127.0.0.1:${world.indexerConfig.HTTP_PORT}`;
+    const health = async () => {
+      const res = await fetch(`${base}/health`);
+      return { status: res.status, body: (await res.json()) as { checks: Record<string, { status: string; error?: string }> } };
+    };
+    const metric = async (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+
+    expect((await health()).body.checks.indexer).toEqual({ status: 'up' });
+    expect(await metric('fluxplane_indexer_lag_blocks')).toBe(0);
+
+    down = true;
+    devchain.chain.generate(5);
+    const unhealthy = await waitUntil(async () => {
+      const h = await health();
+      return h.status === 503 && h;
+    }, { what: 'the indexer reported down', timeoutMs: 10_000 });
+    expect(unhealthy.body.checks.indexer!.status).toBe('down');
+    expect(unhealthy.body.checks.indexer!.error).toMatch(/no indexing round completed for \d+ s \(last error: .+\); indexed 20/);
+
+    down = false;
+    await indexedTo(world, devchain.chain.height, devchain.chain.tip.hash);
+    await waitUntil(async () => (await health()).status === 200, { what: 'the indexer reported up again' });
+    expect(await metric('fluxplane_indexer_node_height')).toBe(devchain.chain.height);
+    expect(await metric('fluxplane_indexer_lag_blocks')).toBe(0);
   });
 });

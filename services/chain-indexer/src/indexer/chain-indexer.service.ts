@@ -20,6 +20,8 @@ const metric = {
   rpcErrors: (register.getSingleMetric('fluxplane_indexer_rpc_errors_total') as Counter) ?? new Counter({ name: 'fluxplane_indexer_rpc_errors_total', help: 'Failed RPC rounds' }),
   reorgs: (register.getSingleMetric('fluxplane_indexer_reorgs_total') as Counter) ?? new Counter({ name: 'fluxplane_indexer_reorgs_total', help: 'Reorganisations rolled back' }),
   reverted: (register.getSingleMetric('fluxplane_indexer_reverted_blocks_total') as Counter) ?? new Counter({ name: 'fluxplane_indexer_reverted_blocks_total', help: 'Blocks rolled back' }),
+  nodeHeight: (register.getSingleMetric('fluxplane_indexer_node_height') as Gauge) ?? new Gauge({ name: 'fluxplane_indexer_node_height', help: 'Block count of fluxd when last asked' }),
+  lag: (register.getSingleMetric('fluxplane_indexer_lag_blocks') as Gauge) ?? new Gauge({ name: 'fluxplane_indexer_lag_blocks', help: 'Blocks fluxd has that are not indexed yet' }),
 };
 
 /** Heights asked per getblockhash batch while looking for a fork point. */
@@ -66,6 +68,11 @@ export class ChainIndexerService {
   private appending?: Promise<void>;
   private readonly facts: ChainFactsConfig;
   private readonly appender: ChainAppender;
+  /** fluxd's block count when last asked; -1 before the first answer. */
+  private nodeHeight = -1;
+  /** When a round last completed (caught up, or progressed), and why the latest failed. */
+  private lastRoundOkAt = Date.now();
+  private lastError?: string;
 
   constructor(
     store: EventStore,
@@ -84,6 +91,18 @@ export class ChainIndexerService {
 
   get tipHash(): string | null {
     return this.tip?.hash ?? null;
+  }
+
+  /**
+   * For /health: throws while nothing is indexed, or when no round has completed for
+   * STALE_AFTER_MS (fluxd down or answering garbage, Postgres or NATS failing), naming the last error.
+   */
+  assertHealthy(now = Date.now()): void {
+    if (this.height < 0) throw new Error(this.lastError ? `nothing indexed yet: ${this.lastError}` : 'nothing indexed yet');
+    const stale = now - this.lastRoundOkAt;
+    if (stale > this.config.STALE_AFTER_MS) {
+      throw new Error(`no indexing round completed for ${Math.round(stale / 1000)} s (last error: ${this.lastError ?? 'none'}); indexed ${this.height}, fluxd at ${this.nodeHeight}`);
+    }
   }
 
   /** Confirmed nodes of the indexed chain (explorer). */
@@ -138,9 +157,12 @@ export class ChainIndexerService {
         if (this.needsRecovery) await this.recover();
         progressed = await this.syncOnce();
         failures = 0;
+        this.lastRoundOkAt = Date.now();
+        this.lastError = undefined;
       } catch (err) {
         failures++;
         this.needsRecovery = true;
+        this.lastError = String((err as Error)?.message ?? err);
         const rpc = err instanceof FluxdRpcError;
         if (rpc) metric.rpcErrors.inc();
         const wait = backoffMs({ initialMs: this.config.RPC_BACKOFF_INITIAL_MS, maxMs: this.config.RPC_BACKOFF_MAX_MS }, failures);
@@ -164,6 +186,9 @@ export class ChainIndexerService {
   /** One round: index up to the node's tip, or roll back a reorganisation. True if anything changed. */
   private async syncOnce(): Promise<boolean> {
     const top = await this.rpc.getBlockCount();
+    this.nodeHeight = top;
+    metric.nodeHeight.set(top);
+    metric.lag.set(Math.max(0, top - this.height));
     if (this.tip && top <= this.tip.height) {
       // Caught up (or the node's chain is shorter): is our tip still on it?
       const remote = top === this.tip.height ? await this.rpc.getBestBlockHash() : undefined;
@@ -262,6 +287,7 @@ export class ChainIndexerService {
     appending.catch(() => undefined); // awaited (and thrown) by settleAppend
     this.appending = appending;
     metric.height.set(last.height);
+    metric.lag.set(Math.max(0, this.nodeHeight - last.height));
     metric.blocks.inc(linked.length);
     const facts = events.length - linked.length;
     if (facts > 0) this.logger.debug({ from: linked[0]!.height, to: last.height, facts }, 'blocks indexed');
