@@ -14,12 +14,15 @@ export class HealthRegistry {
     const out: Record<string, { status: 'up' | 'down'; error?: string }> = {};
     let ok = true;
     for (const [name, check] of this.checks) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([check(), new Promise((_, rej) => setTimeout(() => rej(new Error('timed out after 2s')), 2000))]);
+        await Promise.race([check(), new Promise((_, rej) => { timer = setTimeout(() => rej(new Error('timed out after 2s')), 2000); })]);
         out[name] = { status: 'up' };
       } catch (err) {
         ok = false;
         out[name] = { status: 'down', error: String((err as Error)?.message ?? err) };
+      } finally {
+        clearTimeout(timer); // a pending timer per check would hold a stopping process for 2 s
       }
     }
     return { ok, checks: out };
