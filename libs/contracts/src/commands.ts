@@ -19,22 +19,28 @@ export const SubmitAppMessage = z.object({
 });
 export type SubmitAppMessage = z.infer<typeof SubmitAppMessage>;
 
+/**
+ * A filter value from a URL: bounded, and printable (a NUL byte or another control character can
+ * name nothing, and Postgres refuses NUL in text, which would surface as an internal error).
+ */
+const filterText = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
 export const AppSpecsQuery = z.object({
-  name: z.string().max(63).optional(),
-  owner: z.string().max(200).optional(),
-  hash: z.string().max(64).optional(),
+  name: filterText(63).optional(),
+  owner: filterText(200).optional(),
+  hash: filterText(64).optional(),
 });
 export type AppSpecsQuery = z.infer<typeof AppSpecsQuery>;
 
 export const AppMessagesQuery = z.object({
   state: z.enum(['permanent', 'temporary']),
-  hash: z.string().max(64).optional(),
-  owner: z.string().max(200).optional(),
-  name: z.string().max(63).optional(),
+  hash: filterText(64).optional(),
+  owner: filterText(200).optional(),
+  name: filterText(63).optional(),
 });
 export type AppMessagesQuery = z.infer<typeof AppMessagesQuery>;
 
-export const AppLocationsQuery = z.object({ app: z.string().max(63).optional() });
+export const AppLocationsQuery = z.object({ app: filterText(63).min(1).optional() });
 export type AppLocationsQuery = z.infer<typeof AppLocationsQuery>;
 
 export const AppPricesQuery = z.object({}).passthrough();

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import type { Logger } from 'pino';
 import { BaseConfig, ConfigError } from './config';
 import { NestPinoLogger } from './logger';
@@ -23,7 +25,7 @@ export interface StartOptions {
  * configured address.
  */
 export async function startService(opts: StartOptions): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024, trustProxy: true });
+  const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024, trustProxy: true, frameworkErrors: answerFrameworkError });
   const app = await NestFactory.create<NestFastifyApplication>(opts.module, adapter, {
     logger: new NestPinoLogger(opts.logger),
     abortOnError: false,
@@ -40,6 +42,17 @@ export async function startService(opts: StartOptions): Promise<NestFastifyAppli
   await app.listen(opts.config.HTTP_PORT, opts.config.HTTP_HOST);
   opts.logger.info({ url: await app.getUrl() }, 'listening');
   return app;
+}
+
+/**
+ * Errors Fastify's router raises before any handler (a malformed URL escape, a path parameter over
+ * the length limit) leave in the same `{status:'error', data:{code, name, message}}` envelope as
+ * every other error, instead of Fastify's own shape.
+ */
+function answerFrameworkError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const code = error.statusCode ?? 400;
+  const name = (STATUS_CODES[code] ?? 'Error').replace(/[^A-Za-z]/g, '');
+  void reply.status(code).send({ status: 'error', data: { code, name, message: error.message } });
 }
 
 /** A deadline on shutdown, so a stuck dependency cannot keep a stopping process alive forever. */

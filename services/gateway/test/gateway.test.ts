@@ -104,6 +104,20 @@ describe('gateway', () => {
     expect((await get('/apps/temporarymessages')).data.filter((m: { hash: string }) => m.hash === forged.hash)).toHaveLength(0);
   });
 
+  it('names what is wrong with a URL, in the Flux envelope: a control character, an overlong or broken parameter', async () => {
+    const raw = async (path: string) => {
+      const res = await fetch(`${base}${path}`);
+      return { http: res.status, body: await res.json() };
+    };
+    expect((await raw('/apps/appspecifications/a%00b')).body).toEqual({ status: 'error', data: { code: 400, name: 'BadRequest', message: 'name: must not contain control characters' } });
+    expect((await raw('/apps/permanentmessages/x%00')).body).toMatchObject({ status: 'error', data: { code: 400, message: expect.stringMatching(/^hash: .*control characters/) } });
+    expect((await raw(`/apps/appspecifications/${'a'.repeat(64)}`)).body).toMatchObject({ status: 'error', data: { code: 400, message: expect.stringMatching(/^name: .*63/) } });
+    const long = await raw(`/apps/appspecifications/${'a'.repeat(5000)}`);
+    expect(long).toMatchObject({ http: 414, body: { status: 'error', data: { code: 414, name: 'URITooLong' } } });
+    const broken = await raw('/apps/appspecifications/%ZZ');
+    expect(broken).toMatchObject({ http: 400, body: { status: 'error', data: { code: 400, name: 'BadRequest', message: expect.stringMatching(/not a valid url component/) } } });
+  });
+
   it('returns a Flux error for an unknown app', async () => {
     expect(await get('/apps/appspecifications/nosuchapp')).toMatchObject({ status: 'error', data: { code: 404 } });
   });

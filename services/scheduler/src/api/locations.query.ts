@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { z } from 'zod';
+import { AppLocationsQuery } from '@fluxplane/contracts';
 import { SchedulerStateRepository } from '../adapters/scheduler-state.repository';
 import { key } from '../projections/scheduler.projection';
 
-export const LocationsRequest = z.object({ app: z.string().min(1).max(63).optional() });
-export type LocationsRequest = z.infer<typeof LocationsRequest>;
+/** The request's contract lives in libs/contracts, with the gateway that sends it. */
+export const LocationsRequest = AppLocationsQuery;
+export type LocationsRequest = AppLocationsQuery;
 
 /** A location row as FluxOS's `/apps/location(s)` returns it (fluxos.md §3 "Locations"), plus our node id. */
 export interface AppLocation {
