@@ -23,6 +23,7 @@ export type SubmitAppMessage = z.infer<typeof SubmitAppMessage>;
  * A filter value from a URL: bounded, and printable (a NUL byte or another control character can
  * name nothing, and Postgres refuses NUL in text, which would surface as an internal error).
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const filterText = (max: number) => z.string().max(max).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
 export const AppSpecsQuery = z.object({
