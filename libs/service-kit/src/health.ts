@@ -1,41 +1,66 @@
-import { Controller, Get, Injectable, Res } from '@nestjs/common';
+import { Controller, Get, Injectable, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 
 export type HealthCheck = () => Promise<void> | void;
 
-/** Named liveness/readiness checks; each throws when its dependency is not usable. */
+/** A check that has not answered in this time counts as down (a hung dependency must not hang /health). */
+const CHECK_TIMEOUT_MS = 2000;
+
+/** Named liveness/readiness checks that services register; each throws when its dependency is not usable. */
 @Injectable()
 export class HealthRegistry {
   private readonly checks = new Map<string, HealthCheck>();
   register(name: string, check: HealthCheck): void {
     this.checks.set(name, check);
   }
-  async run(): Promise<{ ok: boolean; checks: Record<string, { status: 'up' | 'down'; error?: string }> }> {
-    const out: Record<string, { status: 'up' | 'down'; error?: string }> = {};
-    let ok = true;
-    for (const [name, check] of this.checks) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([check(), new Promise((_, rej) => { timer = setTimeout(() => rej(new Error('timed out after 2s')), 2000); })]);
-        out[name] = { status: 'up' };
-      } catch (err) {
-        ok = false;
-        out[name] = { status: 'down', error: String((err as Error)?.message ?? err) };
-      } finally {
-        clearTimeout(timer); // a pending timer per check would hold a stopping process for 2 s
-      }
-    }
-    return { ok, checks: out };
+  entries(): Array<[string, HealthCheck]> {
+    return [...this.checks];
   }
 }
 
+async function withTimeout(check: HealthCheck): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS / 1000}s`)), CHECK_TIMEOUT_MS); }),
+    ]);
+  } finally {
+    clearTimeout(timer); // a pending timer per check would hold a stopping process for 2 s
+  }
+}
+
+/**
+ * `GET /health` through @nestjs/terminus: `{status:'ok'|'error', info, error, details}` with each
+ * registered check as `{status:'up'}` or `{status:'down', error}`; HTTP 503 when any is down. The
+ * body is sent here (not thrown) so that a service's own exception filter (the gateway's Flux
+ * envelope) does not reshape it.
+ */
 @Controller()
 export class HealthController {
-  constructor(private readonly registry: HealthRegistry) {}
+  constructor(
+    private readonly registry: HealthRegistry,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
 
   @Get('health')
-  async health(@Res() reply: FastifyReply) {
-    const r = await this.registry.run();
-    await reply.status(r.ok ? 200 : 503).send({ status: r.ok ? 'ok' : 'error', checks: r.checks });
+  async check(@Res() reply: FastifyReply) {
+    const checks = this.registry.entries().map(([name, check]) => async (): Promise<HealthIndicatorResult> => {
+      const indicator = this.indicators.check(name);
+      try {
+        await withTimeout(check);
+        return indicator.up();
+      } catch (err) {
+        return indicator.down({ error: String((err as Error)?.message ?? err) });
+      }
+    });
+    try {
+      await reply.status(200).send(await this.health.check(checks));
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      await reply.status(503).send(err.getResponse());
+    }
   }
 }

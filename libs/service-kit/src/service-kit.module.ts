@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional, Provider } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@fluxplane/eventstore';
 import type { Logger } from 'pino';
@@ -81,6 +82,12 @@ export class ServiceKitModule {
       );
       exports.push(DATABASE_SCHEMA, DataSource);
     }
-    return { module: ServiceKitModule, controllers: [HealthController, MetricsController, ProjectionsController], providers, exports: exports as never[] };
+    return {
+      module: ServiceKitModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+      controllers: [HealthController, MetricsController, ProjectionsController],
+      providers,
+      exports: exports as never[],
+    };
   }
 }

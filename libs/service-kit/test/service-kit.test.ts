@@ -68,7 +68,8 @@ describe('service bootstrap', () => {
   it('serves /health with each dependency', async () => {
     const res = await fetch(`${base}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', checks: { nats: { status: 'up' }, postgres: { status: 'up' } } });
+    const up = { nats: { status: 'up' }, postgres: { status: 'up' } };
+    expect(await res.json()).toEqual({ status: 'ok', info: up, error: {}, details: up });
   });
 
   it('serves Prometheus /metrics', async () => {
@@ -91,8 +92,9 @@ describe('service bootstrap', () => {
     await nats.restart();
     expect(res.status).toBe(503);
     expect(body.status).toBe('error');
-    expect(body.checks.nats.status).toBe('down');
-    expect(body.checks.postgres.status).toBe('up');
+    expect(body.error).toEqual({ nats: { status: 'down', error: expect.any(String) } });
+    expect(body.info).toEqual({ postgres: { status: 'up' } });
+    expect(body.details.nats.status).toBe('down');
   });
 });
 

@@ -123,11 +123,11 @@ describe('health and lag while fluxd does not answer', () => {
     const base = `http://127.0.0.1:${world.indexerConfig.HTTP_PORT}`;
     const health = async () => {
       const res = await fetch(`${base}/health`);
-      return { status: res.status, body: (await res.json()) as { checks: Record<string, { status: string; error?: string }> } };
+      return { status: res.status, body: (await res.json()) as { details: Record<string, { status: string; error?: string }> } };
     };
     const metric = async (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
 
-    expect((await health()).body.checks.indexer).toEqual({ status: 'up' });
+    expect((await health()).body.details.indexer).toEqual({ status: 'up' });
     expect(await metric('fluxplane_indexer_lag_blocks')).toBe(0);
 
     down = true;
@@ -136,8 +136,8 @@ describe('health and lag while fluxd does not answer', () => {
       const h = await health();
       return h.status === 503 && h;
     }, { what: 'the indexer reported down', timeoutMs: 10_000 });
-    expect(unhealthy.body.checks.indexer!.status).toBe('down');
-    expect(unhealthy.body.checks.indexer!.error).toMatch(/no indexing round completed for \d+ s \(last error: .+\); indexed 20/);
+    expect(unhealthy.body.details.indexer!.status).toBe('down');
+    expect(unhealthy.body.details.indexer!.error).toMatch(/no indexing round completed for \d+ s \(last error: .+\); indexed 20/);
 
     down = false;
     await indexedTo(world, devchain.chain.height, devchain.chain.tip.hash);

@@ -175,7 +175,7 @@ describe('domain-manager with a real HAProxy', () => {
 
   it('reports haproxy in /health and reload counters and apply latency in /metrics', async () => {
     const health = await (await fetch(`${base}/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', checks: { haproxy: { status: 'up' }, nats: { status: 'up' }, postgres: { status: 'up' } } });
+    expect(health).toMatchObject({ status: 'ok', details: { haproxy: { status: 'up' }, nats: { status: 'up' }, postgres: { status: 'up' } } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/fluxplane_haproxy_reloads_total\{[^}]*\} [1-9]/);
     expect(metrics).toMatch(/fluxplane_haproxy_reloads_failed_total/);

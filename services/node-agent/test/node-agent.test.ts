@@ -120,7 +120,7 @@ describe('node agent (real Docker)', () => {
     expect(list.data).toEqual(expect.arrayContaining([expect.objectContaining({ Names: [`/fluxweb_${name}_${NODE_ID}`], State: 'running', Image: `${REGISTRY}/${DEMO}` })]));
 
     const health = await (await fetch(`${api}/health`)).json();
-    expect(health.checks.docker).toEqual({ status: 'up' });
+    expect(health.details.docker).toEqual({ status: 'up' });
     const metrics = await (await fetch(`${api}/metrics`)).text();
     expect(metrics).toMatch(/fluxplane_node_agent_running_instances\{[^}]*\} 1/);
   });
