@@ -2,7 +2,8 @@
 # Docker Engine. If `docker info` already answers, reuse that engine. Otherwise install
 # docker.io if missing and start dockerd in the background:
 #   socket      unix:///var/run/docker.sock (the default, so every client finds it)
-#   data-root   $DOCKER_DATA_ROOT (default $FLUXPLANE_RUN/docker/data)
+#   data-root   $DOCKER_DATA_ROOT (default /var/lib/docker, Docker's own: images are shared by every
+#               checkout, and a checkout never holds the engine's mounts, so it can always be deleted)
 #   log         $FLUXPLANE_RUN/logs/dockerd.log
 # iptables: tried first (works on this VM); if dockerd fails to start because of iptables, it
 # is restarted with --iptables=false (port publishing then goes through docker-proxy only,
@@ -11,7 +12,7 @@
 COMPONENT=docker
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-DOCKER_DATA_ROOT="${DOCKER_DATA_ROOT:-$RUN/docker/data}"
+DOCKER_DATA_ROOT="${DOCKER_DATA_ROOT:-/var/lib/docker}"
 DOCKERD_IPTABLES="${DOCKERD_IPTABLES:-auto}"
 
 docker_up() { timeout 10 docker info >/dev/null 2>&1; }
@@ -54,6 +55,17 @@ clear_dead_engine() {
   pkill -9 -x docker-proxy 2>/dev/null && n=$((n + 1))
   pkill -9 -f 'containerd-shim-runc-v2 -namespace moby' 2>/dev/null && n=$((n + 1))
   pkill -9 -f 'containerd --config /var/run/docker/containerd' 2>/dev/null && n=$((n + 1))
+  # Its containers' root filesystems and /dev/shm stay mounted under its data-root (deepest first).
+  local m
+  while read -r m; do
+    umount -l "$m" 2>/dev/null && n=$((n + 1))
+  done < <(awk '$2 ~ /\/overlay2\/[^\/]+\/merged$/ || $2 ~ /\/containers\/[^\/]+\/mounts\/shm$/ {print $2}' /proc/self/mounts | sort -r)
+  # ...and dockerd bind-mounts its data-root on itself: a bind of a directory (mountinfo's root field
+  # is not "/", so never a disk of its own) laid out like a data-root.
+  while read -r m; do
+    [ -d "$m/overlay2" ] && [ -d "$m/containers" ] && [ -d "$m/image" ] || continue
+    umount -l "$m" 2>/dev/null && n=$((n + 1))
+  done < <(awk '$4 != "/" {print $5}' /proc/self/mountinfo | sort -r)
   for ns in /var/run/docker/netns/*; do
     [ -e "$ns" ] || continue
     umount "$ns" 2>/dev/null || true
@@ -64,7 +76,7 @@ clear_dead_engine() {
   # wait for a containerd that never answers, then give up.
   for _ in $(seq 50); do pgrep -f 'containerd --config /var/run/docker/containerd' >/dev/null || break; sleep 0.1; done
   rm -f /var/run/docker/containerd/containerd.pid
-  [ "$n" -eq 0 ] || log "cleared what a dead engine left behind (container processes, network namespaces, docker0)"
+  [ "$n" -eq 0 ] || log "cleared what a dead engine left behind (container processes and mounts, network namespaces, docker0)"
 }
 clear_dead_engine
 
