@@ -46,6 +46,11 @@ manifest_code() {
 
 if [ "$FORCE" = 0 ] && [ "$(manifest_code latest)" = 200 ] && [ "$(manifest_code "$SRC_TAG")" = 200 ]; then
   log "registry already has $IMAGE:latest ($SRC_TAG); skipping build (--force to rebuild)"
+  # A new engine (another data-root, or a fresh machine with this registry's storage) has no copy yet.
+  if ! docker image inspect "$IMAGE:latest" >/dev/null 2>&1; then
+    log "pulling $IMAGE:latest into this engine"
+    docker pull -q "$IMAGE:latest" >/dev/null || die "docker pull $IMAGE:latest failed"
+  fi
 else
   stage="$RUN/demo-image/rootfs"
   rm -rf "$stage"; mkdir -p "$stage"
