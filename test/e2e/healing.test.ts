@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { deployApp } from '@fluxplane/devnet';
 import { randomPrivateKey } from '@fluxplane/flux-spec';
-import { freePort, httpGet, waitUntil } from '@fluxplane/testkit';
+import { freePortOn, httpGet, waitUntil } from '@fluxplane/testkit';
 import { Network, removeAppContainers, startNetwork } from './harness';
 import { demoSpec } from './demo-spec';
 
@@ -30,7 +30,7 @@ describe('healing: a lost node is replaced', () => {
   }, 60_000);
 
   it('moves the instance of a killed node agent to the spare node and stops routing to it', async () => {
-    await deployApp({ gatewayUrl: net.gatewayUrl, devchainUrl: net.devchainUrl, spec: demoSpec(app, key, await freePort()), key });
+    await deployApp({ gatewayUrl: net.gatewayUrl, devchainUrl: net.devchainUrl, spec: demoSpec(app, key, await freePortOn(net.nodes.map((n) => n.ip))), key });
     const before = await waitUntil(async () => { const l = await locations(); return l.length === 3 && l; }, { timeoutMs: 120_000, what: '3 running instances' });
     const victimIndex = net.nodes.findIndex((n) => n.ip === before[0]!.ip);
     const victim = net.nodes[victimIndex]!;

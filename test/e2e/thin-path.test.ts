@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { deployApp } from '@fluxplane/devnet';
 import { randomPrivateKey } from '@fluxplane/flux-spec';
-import { freePort, httpGet, waitUntil } from '@fluxplane/testkit';
+import { freePortOn, httpGet, waitUntil } from '@fluxplane/testkit';
 import { Network, removeAppContainers, startNetwork } from './harness';
 import { demoSpec } from './demo-spec';
 
@@ -28,7 +28,7 @@ describe('thin path: signed spec → paid → placed → running → routed', ()
   }, 60_000);
 
   it('serves the app from 3 instances on 3 node agents through HAProxy', async () => {
-    const port = await freePort();
+    const port = await freePortOn(net.nodes.map((n) => n.ip));
     const spec = demoSpec(app, key, port);
     const hash = await deployApp({ gatewayUrl: net.gatewayUrl, devchainUrl: net.devchainUrl, spec, key });
 
