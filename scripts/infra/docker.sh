@@ -71,12 +71,13 @@ clear_dead_engine() {
     umount "$ns" 2>/dev/null || true
     rm -f "$ns" && n=$((n + 1))
   done
-  if ip link show docker0 >/dev/null 2>&1; then ip link delete docker0 && n=$((n + 1)); fi
+  # (a cleanly stopped engine leaves docker0 too; recreating it is routine, so it is not reported)
+  if ip link show docker0 >/dev/null 2>&1; then ip link delete docker0 || true; fi
   # dockerd trusts containerd.pid: a pid still there (a process being killed, or reused) makes it
   # wait for a containerd that never answers, then give up.
   for _ in $(seq 50); do pgrep -f 'containerd --config /var/run/docker/containerd' >/dev/null || break; sleep 0.1; done
   rm -f /var/run/docker/containerd/containerd.pid
-  [ "$n" -eq 0 ] || log "cleared what a dead engine left behind (container processes and mounts, network namespaces, docker0)"
+  [ "$n" -eq 0 ] || log "cleared what a dead engine left behind (container processes and mounts, network namespaces)"
 }
 clear_dead_engine
 
