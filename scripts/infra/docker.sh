@@ -77,6 +77,9 @@ clear_dead_engine() {
   # wait for a containerd that never answers, then give up.
   for _ in $(seq 50); do pgrep -f 'containerd --config /var/run/docker/containerd' >/dev/null || break; sleep 0.1; done
   rm -f /var/run/docker/containerd/containerd.pid
+  # Same for dockerd's own pid file: "pid file found, ensure docker is not running" when its old pid
+  # has been reused (no dockerd is alive, or this would not run).
+  rm -f "$RUN/docker/dockerd.pid" /var/run/docker.pid
   [ "$n" -eq 0 ] || log "cleared what a dead engine left behind (container processes and mounts, network namespaces)"
 }
 clear_dead_engine
