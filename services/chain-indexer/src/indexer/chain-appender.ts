@@ -34,7 +34,7 @@ export class ForeignEventsError extends Error {
  */
 export class ChainAppender {
   private inbox?: { prefix: string; sub: Subscription };
-  private readonly waiting = new Map<string, { resolve: (a: Ack) => void; reject: (e: Error) => void; deadline: number; what: string }>();
+  private readonly waiting = new Map<string, { resolve: (a: Ack) => void; reject: (e: Error) => void; deadline: number; event: EventEnvelope }>();
   private next = 0;
   private sweep?: NodeJS.Timeout;
 
@@ -98,7 +98,7 @@ export class ChainAppender {
     if (expected >= 0) h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
     const ack = new Promise<Ack>((resolve, reject) => {
       // No timer per message (a resync publishes hundreds of thousands): the sweep expires them.
-      this.waiting.set(token, { resolve, reject, deadline: Date.now() + ACK_TIMEOUT_MS, what: `${event.type} ${event.id}` });
+      this.waiting.set(token, { resolve, reject, deadline: Date.now() + ACK_TIMEOUT_MS, event });
       this.ensureSweep();
       try {
         this.store.nc.publish(Subjects.chain(), serialized(event), { reply: `${prefix}.${token}`, headers: h });
@@ -122,7 +122,7 @@ export class ChainAppender {
       for (const [token, w] of this.waiting) {
         if (w.deadline > now) continue;
         this.waiting.delete(token);
-        w.reject(new Error(`no acknowledgement for ${w.what} within ${ACK_TIMEOUT_MS} ms`));
+        w.reject(new Error(`no acknowledgement for ${w.event.type} ${w.event.id} within ${ACK_TIMEOUT_MS} ms`));
       }
       if (this.waiting.size === 0) this.stopSweep();
     }, SWEEP_EVERY_MS);
