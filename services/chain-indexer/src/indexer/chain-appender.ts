@@ -6,7 +6,7 @@ import { serialized } from './serialized';
 /** Publishes in flight at once after the checked first one. */
 const WINDOW = 2048;
 /** No acknowledgement for this long: the append failed (it is completed from the outbox). */
-const ACK_TIMEOUT_MS = 15_000;
+const DEFAULT_ACK_TIMEOUT_MS = 15_000;
 /** How often unacknowledged publishes are checked against their deadline. */
 const SWEEP_EVERY_MS = 500;
 
@@ -38,7 +38,7 @@ export class ChainAppender {
   private next = 0;
   private sweep?: NodeJS.Timeout;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly store: EventStore, private readonly ackTimeoutMs = DEFAULT_ACK_TIMEOUT_MS) {}
 
   close(): void {
     this.inbox?.sub.unsubscribe();
@@ -98,7 +98,7 @@ export class ChainAppender {
     if (expected >= 0) h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
     const ack = new Promise<Ack>((resolve, reject) => {
       // No timer per message (a resync publishes hundreds of thousands): the sweep expires them.
-      this.waiting.set(token, { resolve, reject, deadline: Date.now() + ACK_TIMEOUT_MS, event });
+      this.waiting.set(token, { resolve, reject, deadline: Date.now() + this.ackTimeoutMs, event });
       this.ensureSweep();
       try {
         this.store.nc.publish(Subjects.chain(), serialized(event), { reply: `${prefix}.${token}`, headers: h });
@@ -122,10 +122,10 @@ export class ChainAppender {
       for (const [token, w] of this.waiting) {
         if (w.deadline > now) continue;
         this.waiting.delete(token);
-        w.reject(new Error(`no acknowledgement for ${w.event.type} ${w.event.id} within ${ACK_TIMEOUT_MS} ms`));
+        w.reject(new Error(`no acknowledgement for ${w.event.type} ${w.event.id} within ${this.ackTimeoutMs} ms`));
       }
       if (this.waiting.size === 0) this.stopSweep();
-    }, SWEEP_EVERY_MS);
+    }, Math.min(SWEEP_EVERY_MS, this.ackTimeoutMs));
     this.sweep.unref();
   }
 
