@@ -35,8 +35,8 @@ describe('chain appender (real NATS)', () => {
     await nats.kill();
     try {
       const t0 = Date.now();
-      const [first] = [block(1000)];
-      await expect(appender.append([first!, block(1001)], revision)).rejects.toThrow(`no acknowledgement for BlockIndexed ${first!.id} within 300 ms`);
+      const first = block(1000);
+      await expect(appender.append([first, block(1001)], revision)).rejects.toThrow(`no acknowledgement for BlockIndexed ${first.id} within 300 ms`);
       expect(Date.now() - t0).toBeLessThan(3000);
     } finally {
       appender.close();
