@@ -51,8 +51,12 @@ export async function startService(opts: StartOptions): Promise<NestFastifyAppli
  */
 function answerFrameworkError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const code = error.statusCode ?? 400;
-  const name = (STATUS_CODES[code] ?? 'Error').replace(/[^A-Za-z]/g, '');
-  void reply.status(code).send({ status: 'error', data: { code, name, message: error.message } });
+  void reply.status(code).send({ status: 'error', data: { code, name: statusName(code), message: error.message } });
+}
+
+/** An HTTP status as an error name: 400 → `BadRequest`, 414 → `URITooLong`. */
+export function statusName(code: number): string {
+  return (STATUS_CODES[code] ?? 'Error').replace(/[^A-Za-z]/g, '');
 }
 
 /** A deadline on shutdown, so a stuck dependency cannot keep a stopping process alive forever. */

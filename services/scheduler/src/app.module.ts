@@ -1,11 +1,11 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
-import { Queries } from '@fluxplane/contracts';
+import { AppLocationsQuery, Queries } from '@fluxplane/contracts';
 import { Logger, ProjectionHost, Responder, ServiceKitModule } from '@fluxplane/service-kit';
 import { SchedulerProjection } from './projections/scheduler.projection';
 import { SchedulerStateRepository } from './adapters/scheduler-state.repository';
 import { HARDWARE, PlacementReconciler } from './reconcile/placement-reconciler';
 import { SchedulerService } from './reconcile/scheduler.service';
-import { LocationsQuery, LocationsRequest } from './api/locations.query';
+import { LocationsQuery } from './api/locations.query';
 import { SCHEMA } from './projections/tables';
 import { HeartbeatMonitor } from './liveness/heartbeat-monitor.service';
 import { hardwareFrom, type SchedulerConfig } from './config';
@@ -23,7 +23,7 @@ export class SchedulerModule implements OnModuleInit {
   onModuleInit() {
     const runner = this.host.register(this.projection, { afterCommit: (seq) => this.projection.flush(seq) });
     this.scheduler.attach(runner);
-    this.responder.serve(Queries.appLocations, LocationsRequest, (req) => this.locations.handle(req));
+    this.responder.serve(Queries.appLocations, AppLocationsQuery, (req) => this.locations.handle(req));
   }
 
   static forRoot(config: SchedulerConfig, logger: Logger): DynamicModule {

@@ -166,7 +166,7 @@ export class ChainIndexerService {
         const rpc = err instanceof FluxdRpcError;
         if (rpc) metric.rpcErrors.inc();
         const wait = backoffMs({ initialMs: this.config.RPC_BACKOFF_INITIAL_MS, maxMs: this.config.RPC_BACKOFF_MAX_MS }, failures);
-        this.logger.warn({ err: String((err as Error)?.message ?? err), kind: rpc ? (err as FluxdRpcError).kind : 'internal', failures, retryInMs: wait }, 'indexing round failed');
+        this.logger.warn({ err: this.lastError, kind: rpc ? (err as FluxdRpcError).kind : 'internal', failures, retryInMs: wait }, 'indexing round failed');
         await this.sleep(wait);
         continue;
       }

@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { LOGGER, Logger, ReplyError } from '@fluxplane/service-kit';
+import { LOGGER, Logger, ReplyError, statusName } from '@fluxplane/service-kit';
 import { ApiError, failure } from './envelope';
 
 /**
@@ -22,7 +21,7 @@ function isBackendUnavailable(err: unknown): boolean {
  */
 function httpErrorName(name: string, status: number): string {
   if (name !== 'HttpException') return name.replace(/Exception$/, '');
-  return (STATUS_CODES[status] ?? 'Error').replace(/[^A-Za-z]/g, '');
+  return statusName(status);
 }
 
 /** Every failure leaves the gateway as a Flux error envelope naming what was wrong. */
@@ -51,9 +50,9 @@ export class FluxErrorFilter implements ExceptionFilter {
       body = failure(status, httpErrorName(err.name, status), message);
     } else if ((err as { statusCode?: number })?.statusCode) {
       // Fastify's own errors: body too large, bad content type, unparseable JSON.
-      const e = err as { statusCode: number; code?: string; message: string };
+      const e = err as { statusCode: number; message: string };
       status = e.statusCode;
-      body = failure(e.statusCode, e.code ?? 'BadRequest', e.message);
+      body = failure(e.statusCode, statusName(e.statusCode), e.message);
     } else if (isBackendUnavailable(err)) {
       status = 503;
       body = failure(503, 'ServiceUnavailable', 'a backing service did not answer in time');

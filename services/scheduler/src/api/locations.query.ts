@@ -3,10 +3,6 @@ import { AppLocationsQuery } from '@fluxplane/contracts';
 import { SchedulerStateRepository } from '../adapters/scheduler-state.repository';
 import { key } from '../projections/scheduler.projection';
 
-/** The request's contract lives in libs/contracts, with the gateway that sends it. */
-export const LocationsRequest = AppLocationsQuery;
-export type LocationsRequest = AppLocationsQuery;
-
 /** A location row as FluxOS's `/apps/location(s)` returns it (fluxos.md §3 "Locations"), plus our node id. */
 export interface AppLocation {
   name: string;
@@ -32,7 +28,7 @@ export const LOCATION_TTL_MS = 125 * 60_000;
 export class LocationsQuery {
   constructor(private readonly repo: SchedulerStateRepository) {}
 
-  async handle(req: LocationsRequest, now = new Date()): Promise<AppLocation[]> {
+  async handle(req: AppLocationsQuery, now = new Date()): Promise<AppLocation[]> {
     const rows = await this.repo.running(req.app === undefined ? undefined : key(req.app));
     return rows.map((r) => ({
       name: r.name,
