@@ -9,13 +9,21 @@ ROOT=$(pwd)
 export FLUXPLANE_RUN="${FLUXPLANE_RUN:-$ROOT/.devnet/run}"
 log() { printf '[test] %s\n' "$*" >&2; }
 
-# Node.js and npm come with the machine; everything else is installed here.
-command -v node >/dev/null || { echo "node (>= 20) is required" >&2; exit 1; }
+# npm comes with the machine; a supported Node.js LTS (24) is installed when the machine's is older.
+source scripts/infra/node.sh
 
+# Certificate tests start their own pebble (scripts/infra/pebble.sh: pebble, its fake DNS, openssl, dig).
+bash scripts/infra/packages.sh pebble openssl dnsutils
 log "infrastructure: nats postgres docker registry + demo image (the e2e tests start their own HAProxy)"
 bash scripts/infra/up.sh nats postgres docker registry demo-image
-# The tests start private HAProxy instances and run `haproxy -c`: install it before any test runs.
-bash scripts/infra/packages.sh haproxy socat
+# The tests start private HAProxy instances and run `haproxy -c`: install it before any test runs;
+# test/e2e/compose.test.ts builds images (debootstrap) and runs deploy/single-vm (docker-compose).
+bash scripts/infra/packages.sh haproxy socat syncthing docker-compose debootstrap
+# PowerDNS (and dig): the DNS tests start their own with scripts/infra/pdns.sh.
+bash scripts/infra/packages.sh pdns-server pdns-backend-sqlite3 sqlite3 dnsutils
+# The dashboard's browser tests (test/e2e/dashboard.test.ts) drive Debian's Chromium with playwright-core
+# (no browser download); DejaVu gives its screenshots readable text.
+bash scripts/infra/packages.sh chromium fonts-dejavu-core
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: npm 11 here rejects its own lockfiles in `ci` (it omits other
@@ -26,6 +34,11 @@ fi
 
 log "build"
 npm run -s build
+
+# The build leaves tests out and vitest (SWC) does not type-check: this checks them, against the
+# workspace packages' built declarations.
+log "typecheck tests"
+npm run -s typecheck:tests
 
 log "lint"
 npx eslint . >&2

@@ -6,7 +6,7 @@
 # After a push it removes the local tags and pulls them back from the registry (proves the pull).
 #
 # usage: demo-image.sh [--force] [--smoke]
-#   --smoke  also run it like a node agent would (-p 127.0.0.11:39001:8080 -m 64m, FLUX_* env),
+#   --smoke  also run it like a node agent would (-p 127.1.0.1:39001:8080 -m 64m, FLUX_* env),
 #            curl / and /cgi-bin/whoami, check the memory limit, and remove the container.
 COMPONENT=demo-image
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,7 +23,7 @@ done
 SRC="$REPO_ROOT/deploy/demo-image/rootfs"
 REPO_NAME="fluxplane/demo"
 IMAGE="$REGISTRY_ADDR/$REPO_NAME"
-SMOKE_ADDR="${DEMO_SMOKE_ADDR:-127.0.0.11}"
+SMOKE_ADDR="${DEMO_SMOKE_ADDR:-127.1.0.1}"
 SMOKE_PORT="${DEMO_SMOKE_PORT:-39001}"
 RECIPE_VERSION=1   # bump when the way the image is assembled below changes
 

@@ -8,18 +8,28 @@
 # iptables: tried first (works on this VM); if dockerd fails to start because of iptables, it
 # is restarted with --iptables=false (port publishing then goes through docker-proxy only,
 # which is enough for 127.0.0.x host addresses). Force with DOCKERD_IPTABLES=true|false.
+# Apps outlive the engine: `--live-restore` keeps containers running while dockerd is down (killed,
+# upgraded, restarted), and `--userland-proxy=false` publishes ports with iptables DNAT only, so
+# forwarding needs no docker-proxy process (those die with dockerd). Without iptables the userland
+# proxy is the only way to publish, so it stays on then. DOCKERD_LIVE_RESTORE=false turns both off.
+# An engine that already answers is reused as it is (a warning says when it lacks live-restore).
 # Extra dockerd flags: DOCKERD_EXTRA_ARGS (word-split).
 COMPONENT=docker
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DOCKER_DATA_ROOT="${DOCKER_DATA_ROOT:-/var/lib/docker}"
 DOCKERD_IPTABLES="${DOCKERD_IPTABLES:-auto}"
+DOCKERD_LIVE_RESTORE="${DOCKERD_LIVE_RESTORE:-true}"
+case "$DOCKERD_LIVE_RESTORE" in true|false) ;; *) die "DOCKERD_LIVE_RESTORE must be true or false (got '$DOCKERD_LIVE_RESTORE')" ;; esac
 
 docker_up() { timeout 10 docker info >/dev/null 2>&1; }
 
 if docker_up; then
   if pid_alive dockerd; then log "already running (ours, pid $(cat "$(pid_file dockerd)"))"
   else log "reusing the engine that already answers 'docker info'"; fi
+  if [ "$DOCKERD_LIVE_RESTORE" = true ] && [ "$(docker info -f '{{.LiveRestoreEnabled}}' 2>/dev/null)" != true ]; then
+    log "warning: this engine runs without live-restore (apps go down with it); restart it with: bash scripts/infra/down.sh docker && bash scripts/infra/up.sh docker"
+  fi
   exit 0
 fi
 
@@ -41,6 +51,15 @@ fi
 # so everything of the old one can go.
 clear_dead_engine() {
   local n=0 f p ns
+  # With live-restore the engine's containers are meant to outlive it: while a shim still runs one,
+  # the new engine takes them back (their network sandboxes included), so nothing is killed; only
+  # pid files a dead process left are cleared.
+  if [ "$DOCKERD_LIVE_RESTORE" = true ] && pgrep -f 'containerd-shim-runc-v2 -namespace moby' >/dev/null; then
+    pgrep -f 'containerd --config /var/run/docker/containerd' >/dev/null || rm -f /var/run/docker/containerd/containerd.pid
+    rm -f "$RUN/docker/dockerd.pid" /var/run/docker.pid
+    log "live-restore: $(pgrep -fc 'containerd-shim-runc-v2 -namespace moby') container(s) of the previous engine still run; the new engine restores them"
+    return 0
+  fi
   # Container processes live in docker's cgroups; never touch them when this shell is itself in one
   # (a machine that is a Docker container without its own cgroup namespace sees its own cgroup there).
   if ! grep -qE '/docker[/-]' /proc/self/cgroup; then
@@ -90,6 +109,11 @@ cgv="v1"; [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && cgv="v2"
 start_dockerd() {  # $1 = true|false (iptables)
   local args=(--data-root "$DOCKER_DATA_ROOT" --pidfile "$RUN/docker/dockerd.pid"
               -H unix:///var/run/docker.sock --iptables="$1")
+  if [ "$DOCKERD_LIVE_RESTORE" = true ]; then
+    args+=(--live-restore)
+    # DNAT needs iptables; without it the userland proxy is what publishes ports.
+    [ "$1" = true ] && args+=(--userland-proxy=false)
+  fi
   # shellcheck disable=SC2206
   [ -n "${DOCKERD_EXTRA_ARGS:-}" ] && args+=($DOCKERD_EXTRA_ARGS)
   log "starting dockerd (cgroup $cgv, iptables=$1) ${args[*]}"
@@ -113,4 +137,4 @@ case "$DOCKERD_IPTABLES" in
     fi ;;
   *) die "DOCKERD_IPTABLES must be auto, true or false (got '$DOCKERD_IPTABLES')" ;;
 esac
-log "ready: $(docker version -f 'server {{.Server.Version}}' 2>/dev/null), data-root $DOCKER_DATA_ROOT"
+log "ready: $(docker version -f 'server {{.Server.Version}}' 2>/dev/null), data-root $DOCKER_DATA_ROOT, live-restore $(docker info -f '{{.LiveRestoreEnabled}}' 2>/dev/null)"

@@ -5,7 +5,7 @@
 COMPONENT=down
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ORDER=(pebble pdns haproxy registry docker postgres nats)
+ORDER=(syncthing pebble pdns haproxy private-registry registry docker postgres nats)
 if [ "$#" -eq 0 ]; then set -- "${ORDER[@]}"; fi
 declare -A want=()
 for c in "$@"; do
@@ -18,8 +18,15 @@ done
 for c in "${ORDER[@]}"; do
   [ -n "${want[$c]:-}" ] || continue
   case "$c" in
+    syncthing)
+      # Every instance syncthing.sh started (pids/syncthing-<name>.pid); SIGTERM to the monitor stops its child too.
+      for f in "$PIDS_DIR"/syncthing-*.pid; do
+        [ -e "$f" ] || continue
+        n="$(basename "$f" .pid)"; stop_pid "$n" 20
+      done ;;
     docker)
-      # dockerd stops its containers and its managed containerd on SIGTERM.
+      # dockerd stops its managed containerd on SIGTERM; with live-restore (docker.sh's default)
+      # its containers keep running and the next engine takes them back.
       stop_pid dockerd 60 ;;
     postgres)
       if pid_alive postgres; then
@@ -28,6 +35,7 @@ for c in "${ORDER[@]}"; do
         pg_ctlcluster --skip-systemctl-redirect "$ver" "$cl" stop -m fast >/dev/null 2>&1 || stop_pid postgres 30
       fi
       rm -f "$(pid_file postgres)" "$PIDS_DIR/postgres.cluster" ;;
+    pebble) stop_pid pebble 20; stop_pid pebble-dns 20 ;;
     *) stop_pid "$c" 20 ;;
   esac
 done

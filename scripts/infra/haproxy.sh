@@ -67,5 +67,7 @@ fi
 rm -f "$ADMIN" "$MASTER"   # stale sockets from a dead instance
 start_bg haproxy /usr/sbin/haproxy -W -S "$MASTER,mode,600" -f "$CFG"
 wait_for_cmd 20 "haproxy admin socket" ha_ready || fail_start haproxy "HAProxy did not answer 'show info' on $ADMIN within 20 s"
-grep -q master <<<"$(admin_cmd 'show proc' "$MASTER")" || fail_start haproxy "master socket $MASTER does not answer 'show proc'"
+master_ready() { grep -q master <<<"$(admin_cmd 'show proc' "$MASTER")"; }
+# Polled, not asked once: on a loaded machine the master socket answered a moment after the worker's.
+wait_for_cmd 10 "haproxy master socket" master_ready || fail_start haproxy "master socket $MASTER does not answer 'show proc'"
 log "ready: http://127.0.0.1:$HAPROXY_HTTP_PORT, admin $ADMIN, master $MASTER"

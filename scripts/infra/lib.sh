@@ -57,11 +57,12 @@ apt_update_once() {
   local stamp="$RUN/.apt-updated"
   if [ -n "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then return 0; fi
   log "apt-get update"
-  apt-get update -qq >"$LOGS_DIR/apt.log" 2>&1 || die "apt-get update failed (see $LOGS_DIR/apt.log)"
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >"$LOGS_DIR/apt.log" 2>&1 || die "apt-get update failed (see $LOGS_DIR/apt.log)"
   touch "$stamp"
 }
 
 # need_pkg pkg... : install the packages that are missing (never starts services: policy-rc.d).
+# Waits (up to 5 min) for another apt/dpkg run to let go of its lock instead of failing at once.
 need_pkg() {
   local missing=() p
   for p in "$@"; do pkg_installed "$p" || missing+=("$p"); done
@@ -69,7 +70,7 @@ need_pkg() {
   require_root
   apt_update_once
   log "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" \
     >>"$LOGS_DIR/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed (see $LOGS_DIR/apt.log)"
 }
 
@@ -120,8 +121,15 @@ start_bg() {
   local name="$1"; shift
   local logf="$LOGS_DIR/$name.log"
   printf '\n=== %s start: %s\n' "$(date -Is)" "$*" >>"$logf"
-  # Not a process-group leader here, so setsid does not fork: $! is the daemon itself.
-  setsid "$@" </dev/null >>"$logf" 2>&1 &
+  # Not a process-group leader here, so setsid does not fork: $! is the daemon itself. The daemon
+  # inherits no descriptor beyond 0-2: one started under `flock /tmp/fluxplane-heavy.lock` would
+  # otherwise hold the machine-wide lock for as long as it lives (dockerd did, blocking everyone).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd="${fd##*/}"; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+    done
+    exec setsid "$@"
+  ) </dev/null >>"$logf" 2>&1 &
   local pid=$!
   echo "$pid" >"$(pid_file "$name")"
   WAIT_PID="$pid"

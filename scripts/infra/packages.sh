@@ -5,6 +5,6 @@
 COMPONENT=packages
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [ "$#" -eq 0 ]; then set -- haproxy socat; fi
+if [ "$#" -eq 0 ]; then set -- haproxy socat syncthing; fi
 need_pkg "$@"
 log "installed: $*"

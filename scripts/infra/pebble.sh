@@ -5,7 +5,12 @@
 #   pebble-config.json
 #   root.pem / intermediate.pem  issuing CA, fetched after start (pebble makes a new one each start)
 # ACME directory https://127.0.0.1:$PEBBLE_PORT/dir (14000); management https://127.0.0.1:$PEBBLE_MGMT_PORT (15000)
-# HTTP-01 is validated on port $PEBBLE_HTTP_PORT (5002); names resolve through PowerDNS 127.0.0.1:$PDNS_DNS_PORT.
+# HTTP-01 is validated on port $PEBBLE_HTTP_PORT (5002; point it at HAProxy's HTTP port); names resolve
+# through $PEBBLE_DNS (default PowerDNS 127.0.0.1:$PDNS_DNS_PORT).
+# Tests and a devnet without PowerDNS: PEBBLE_FAKE_DNS_PORT=<port> also starts pebble-challtestsrv there as
+# a DNS server that answers every A query with 127.0.0.1 (no AAAA), and pebble resolves through it.
+# PEBBLE_CERT_VALIDITY_S=<s> issues certificates valid that long (pebble's default: 5 years).
+# Several pebbles can run at once with their own FLUXPLANE_RUN and ports (stop: down.sh pebble).
 COMPONENT=pebble
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,8 +32,20 @@ if tcp_open 127.0.0.1 "$PEBBLE_PORT"; then
   exit 0
 fi
 
-need_pkg pebble openssl
-tcp_open 127.0.0.1 "$PDNS_DNS_PORT" || log "warning: no DNS on 127.0.0.1:$PDNS_DNS_PORT yet (run pdns.sh); challenges will not resolve"
+need_pkg pebble openssl dnsutils
+PEBBLE_DNS="${PEBBLE_DNS:-127.0.0.1:$PDNS_DNS_PORT}"
+if [ -n "${PEBBLE_FAKE_DNS_PORT:-}" ]; then
+  PEBBLE_DNS="127.0.0.1:$PEBBLE_FAKE_DNS_PORT"
+  if ! pid_alive pebble-dns; then
+    # Every challenge server but DNS off; its management API on loopback (it binds :8055 by default).
+    start_bg pebble-dns /usr/bin/pebble-challtestsrv -dns01 "$PEBBLE_DNS" -http01 '' -https01 '' -tlsalpn01 '' \
+      -management "127.0.0.1:${PEBBLE_FAKE_DNS_MGMT_PORT:-$((PEBBLE_FAKE_DNS_PORT + 1))}" -defaultIPv4 127.0.0.1 -defaultIPv6 ''
+    wait_for_cmd 20 "fake DNS on $PEBBLE_DNS" dig +time=1 +tries=1 @127.0.0.1 -p "$PEBBLE_FAKE_DNS_PORT" probe.test A +short \
+      || fail_start pebble-dns "pebble-challtestsrv did not answer DNS on $PEBBLE_DNS"
+  fi
+elif ! tcp_open "${PEBBLE_DNS%:*}" "${PEBBLE_DNS##*:}"; then
+  log "warning: no DNS on $PEBBLE_DNS yet (run pdns.sh); challenges will not resolve"
+fi
 mkdir -p "$PB"
 if [ ! -s "$PB/cert.pem" ] || ! openssl x509 -checkend 86400 -noout -in "$PB/cert.pem" >/dev/null 2>&1; then
   log "generating TLS cert $PB/cert.pem"
@@ -36,13 +53,15 @@ if [ ! -s "$PB/cert.pem" ] || ! openssl x509 -checkend 86400 -noout -in "$PB/cer
     -subj /CN=localhost -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' >>"$LOGS_DIR/pebble.log" 2>&1 \
     || die "openssl req failed"
 fi
+VALIDITY_JSON=""
+[ -n "${PEBBLE_CERT_VALIDITY_S:-}" ] && VALIDITY_JSON=",\"certificateValidityPeriod\":$PEBBLE_CERT_VALIDITY_S"
 cat >"$PB/pebble-config.json" <<JSON
 {"pebble":{"listenAddress":"127.0.0.1:$PEBBLE_PORT","managementListenAddress":"127.0.0.1:$PEBBLE_MGMT_PORT",
  "certificate":"$PB/cert.pem","privateKey":"$PB/key.pem","httpPort":$PEBBLE_HTTP_PORT,"tlsPort":$PEBBLE_TLS_PORT,
- "ocspResponderURL":"","externalAccountBindingRequired":false}}
+ "ocspResponderURL":"","externalAccountBindingRequired":false$VALIDITY_JSON}}
 JSON
 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
-  start_bg pebble /usr/bin/pebble -config "$PB/pebble-config.json" -dnsserver "127.0.0.1:$PDNS_DNS_PORT" -strict=false
+  start_bg pebble /usr/bin/pebble -config "$PB/pebble-config.json" -dnsserver "$PEBBLE_DNS" -strict=false
 wait_for_cmd 20 "pebble /dir" dir_ready || fail_start pebble "pebble did not answer https://127.0.0.1:$PEBBLE_PORT/dir within 20 s"
 fetch_roots
 log "ready: https://127.0.0.1:$PEBBLE_PORT/dir (TLS cert $PB/cert.pem, issuing root $PB/root.pem)"

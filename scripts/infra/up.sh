@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Bring up infrastructure components (idempotent; a second run reuses everything).
-# usage: up.sh [component ...]     components: nats postgres docker registry haproxy pdns pebble demo-image | all
-# default: nats postgres docker registry haproxy
-# Dependencies are added automatically (pebble -> pdns; demo-image -> docker registry) and
-# everything starts in this order: nats postgres docker registry haproxy pdns pebble demo-image.
+# usage: up.sh [component ...]     components: nats postgres docker volumes registry haproxy pdns pebble demo-image | all
+# default: nats postgres docker volumes registry haproxy
+# Dependencies are added automatically (pebble -> pdns; demo-image -> docker registry; docker -> volumes) and
+# everything starts in this order: nats postgres docker volumes registry haproxy pdns pebble demo-image.
 COMPONENT=up
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ORDER=(nats postgres docker registry haproxy pdns pebble demo-image)
-DEFAULT=(nats postgres docker registry haproxy)
+ORDER=(nats postgres docker volumes registry haproxy pdns pebble demo-image)
+DEFAULT=(nats postgres docker volumes registry haproxy)
 declare -A want=()
 add() {
   case "$1" in
     pebble) want[pdns]=1 ;;
     demo-image) want[docker]=1; want[registry]=1 ;;
+    # Node agents run containers over loop-mounted volumes: wherever Docker is wanted, so are they.
+    docker) want[volumes]=1 ;;
   esac
   want[$1]=1
 }

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { deployApp } from '@fluxplane/devnet';
+import { demoSpec, deployApp } from '@fluxplane/devnet';
 import { randomPrivateKey } from '@fluxplane/flux-spec';
 import { freePortOn, httpGet, waitUntil } from '@fluxplane/testkit';
-import { Network, removeAppContainers, startNetwork } from './harness';
-import { demoSpec } from './demo-spec';
+import { networkForFile } from './harness';
 
 const DOMAIN = 'heal.fluxplane.test';
 
@@ -14,20 +13,11 @@ const DOMAIN = 'heal.fluxplane.test';
  * instances only.
  */
 describe('healing: a lost node is replaced', () => {
-  let net: Network;
   const app = `heal${randomBytes(3).toString('hex')}`;
   const key = Buffer.from(randomPrivateKey()).toString('hex');
+  const net = networkForFile({ nodeIps: ['127.41.0.1', '127.42.0.1', '127.43.0.1', '127.44.0.1'], domain: DOMAIN, app });
   const gw = async (path: string) => (await (await fetch(`${net.gatewayUrl}${path}`)).json()) as { status: string; data: unknown };
   const locations = async () => ((await gw(`/apps/location/${app}`)).data as Array<{ ip: string; nodeId: string }>);
-
-  beforeAll(async () => {
-    net = await startNetwork({ nodeIps: ['127.0.0.41', '127.0.0.42', '127.0.0.43', '127.0.0.44'], domain: DOMAIN });
-  }, 180_000);
-  afterAll(async () => {
-    // Agents first: a running agent would start the instance again right after its removal.
-    await net?.stop();
-    removeAppContainers(app);
-  }, 60_000);
 
   it('moves the instance of a killed node agent to the spare node and stops routing to it', async () => {
     await deployApp({ gatewayUrl: net.gatewayUrl, devchainUrl: net.devchainUrl, spec: demoSpec(app, key, await freePortOn(net.nodes.map((n) => n.ip))), key });

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { deployApp } from '@fluxplane/devnet';
+import { demoSpec, deployApp } from '@fluxplane/devnet';
 import { randomPrivateKey } from '@fluxplane/flux-spec';
 import { freePortOn, httpGet, waitUntil } from '@fluxplane/testkit';
-import { Network, removeAppContainers, startNetwork } from './harness';
-import { demoSpec } from './demo-spec';
+import { networkForFile } from './harness';
 
 const DOMAIN = 'e2e.fluxplane.test';
 
@@ -14,18 +14,9 @@ const DOMAIN = 'e2e.fluxplane.test';
  * Docker, and answered through HAProxy for `<app>.app.<domain>`.
  */
 describe('thin path: signed spec → paid → placed → running → routed', () => {
-  let net: Network;
   const app = `e2e${randomBytes(3).toString('hex')}`;
   const key = Buffer.from(randomPrivateKey()).toString('hex');
-
-  beforeAll(async () => {
-    net = await startNetwork({ nodeIps: ['127.0.0.31', '127.0.0.32', '127.0.0.33'], domain: DOMAIN });
-  }, 180_000);
-  afterAll(async () => {
-    // Agents first: a running agent would start the instance again right after its removal.
-    await net?.stop();
-    removeAppContainers(app);
-  }, 60_000);
+  const net = networkForFile({ nodeIps: ['127.31.0.1', '127.32.0.1', '127.33.0.1'], domain: DOMAIN, app });
 
   it('serves the app from 3 instances on 3 node agents through HAProxy', async () => {
     const port = await freePortOn(net.nodes.map((n) => n.ip));
@@ -63,4 +54,12 @@ describe('thin path: signed spec → paid → placed → running → routed', ()
     const unknown = await httpGet(`${net.haproxyUrl}/`, { host: `nosuchapp.app.${DOMAIN}` });
     expect(unknown.status).toBe(404);
   }, 240_000);
+
+  it('keeps an instance inside its hdd: a write past 1 GB fails inside the container with "no space left"', async () => {
+    const id = execFileSync('docker', ['ps', '-q', '--filter', `label=fluxplane.app=${app}`]).toString().trim().split(/\s+/)[0]!;
+    expect(id).toBeTruthy();
+    // The demo spec asks hdd: 1 (GB) for its data at /tmp; the volume is a 1 GB ext4 file, not the root disk.
+    const r = spawnSync('docker', ['exec', id, 'sh', '-c', 'dd if=/dev/zero of=/tmp/fill bs=1M count=1200; rm -f /tmp/fill'], { encoding: 'utf8' });
+    expect(r.stderr).toMatch(/No space left on device/);
+  }, 60_000);
 });

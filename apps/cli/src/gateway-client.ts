@@ -1,4 +1,5 @@
 import { addressFromPrivateKey, signMessage } from '@fluxplane/flux-spec';
+import { errorText } from '@fluxplane/observability';
 
 /** A small client of the FluxOS-compatible REST API (ours or a real FluxOS node). */
 export class GatewayError extends Error {
@@ -35,7 +36,7 @@ export class GatewayClient {
     try {
       res = await fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
-      throw new GatewayError(undefined, 'Unreachable', `cannot reach ${this.baseUrl}: ${(err as Error).message}`);
+      throw new GatewayError(undefined, 'Unreachable', `cannot reach ${this.baseUrl}: ${errorText(err)}`);
     }
     let body: { status?: string; data?: unknown };
     try {

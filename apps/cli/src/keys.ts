@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { addressFromPrivateKey, randomPrivateKey } from '@fluxplane/flux-spec';
+import { errorText } from '@fluxplane/observability';
 
 /** A key is given as a WIF/hex string or a path to a file holding one. */
 export function readKey(keyOrPath: string): string {
@@ -12,7 +13,7 @@ export function readKey(keyOrPath: string): string {
     // when it looks like a path, never when it may be key material.
     const what = isFile ? `${keyOrPath} does not hold a private key (WIF or hex)`
       : /[/\\.]/.test(keyOrPath) ? `no key file at ${keyOrPath}` : 'the key is neither a key file nor a private key (WIF or hex)';
-    throw new Error(`--key: ${what}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`--key: ${what}: ${errorText(err)}`, { cause: err });
   }
   return value;
 }

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { addressFromPrivateKey, buildAppMessage, formatSpec } from '@fluxplane/flux-spec';
+import { errorText } from '@fluxplane/observability';
 import { GatewayClient, GatewayError } from './gateway-client';
 import { newKeyFile, readKey } from './keys';
 import { watchApp } from './watch';
+import { formatPlacement, parsePlacement } from './placement';
 
 const program = new Command('fluxplane').description('Sign, register and watch Flux apps through a FluxOS-compatible gateway');
 
@@ -21,7 +23,7 @@ function loadSpec(file: string, key: string): Record<string, unknown> {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${file}: ${errorText(err)}`, { cause: err });
   }
   // `null`, an array or a number used to fail with "Cannot read properties of null (reading 'owner')".
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: a spec must be a JSON object`);
@@ -105,6 +107,31 @@ program.command('status')
     const spec = await gw.get<Record<string, unknown>>(`/apps/appspecifications/${encodeURIComponent(name)}`);
     const locations = await gw.get<Array<{ ip: string }>>(`/apps/location/${encodeURIComponent(name)}`);
     console.log(JSON.stringify({ name: spec.name, hash: spec.hash, height: spec.height, instances: spec.instances, running: locations.map((l) => l.ip) }, null, 2));
+  });
+
+program.command('placement')
+  .description('why an app is (not) placed: per rule, how many nodes it rules out, and where each instance runs and why; with --spec, a dry run of a spec that is not registered')
+  .argument('[name]', 'a registered app')
+  .option('-s, --spec <file>', 'a spec JSON file to judge instead (dry run)')
+  .option('--json', 'print the answer as JSON')
+  .option('-g, --gateway <url>', 'gateway base URL', process.env.FLUXPLANE_GATEWAY ?? 'http://127.0.0.1:16127')
+  .action(async (name: string | undefined, o: { spec?: string; json?: boolean; gateway: string }) => {
+    if (!name && !o.spec) throw new Error('give an app name or --spec <file>');
+    const gw = new GatewayClient(o.gateway);
+    let data: unknown;
+    if (o.spec) {
+      let spec: unknown;
+      try {
+        spec = JSON.parse(readFileSync(o.spec, 'utf8'));
+      } catch (err) {
+        throw new Error(`${o.spec}: ${errorText(err)}`, { cause: err });
+      }
+      data = await gw.post('/apps/placement', spec);
+    } else {
+      data = await gw.get(`/apps/placement/${encodeURIComponent(name!)}`);
+    }
+    const e = parsePlacement(data);
+    console.log(o.json ? JSON.stringify(e, null, 2) : formatPlacement(e));
   });
 
 program.parseAsync().catch((err) => {

@@ -35,7 +35,7 @@ describe('fluxplane CLI', () => {
     const keyFile = join(dir, 'owner.key');
     const address = (await cli('keygen', keyFile)).stdout.trim();
     expect(address).toMatch(/^1[1-9A-HJ-NP-Za-km-z]{25,33}$/);
-    const { owner: _owner, ...spec } = { ...exampleSpec(8), name: 'clidemo', expire: 1000 };
+    const { owner: _owner, ...spec }: Record<string, unknown> = { ...exampleSpec(8), name: 'clidemo', expire: 1000 };
     const specFile = join(dir, 'clidemo.json');
     writeFileSync(specFile, JSON.stringify(spec));
 

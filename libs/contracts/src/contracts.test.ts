@@ -71,3 +71,57 @@ describe('ids and subjects', () => {
     expect(Subjects.instance('App', 'n.1')).toBe('evt.instance.app.n%2e1');
   });
 });
+
+describe('schema versions', () => {
+  const specV3 = {
+    version: 3, name: 'old', description: 'd', owner: '1Owner', repotag: 'busybox:latest', ports: ['31000'], domains: [''],
+    enviromentParameters: [], commands: [], containerPorts: ['80'], containerData: 's:/data', cpu: 0.5, ram: 500, hdd: 5, tiered: false, instances: 4,
+  };
+  const v1Registered = {
+    id: 'e1', type: 'AppRegistered', schemaVersion: 1, subject: 'evt.app.old', time: new Date(0).toISOString(),
+    data: { name: 'old', hash: 'a'.repeat(64), owner: '1Owner', spec: specV3, txid: 't', height: 10, expireBlocks: 22000,
+      expiresAtHeight: 22010, timestamp: 1, signature: 's', amountSat: 1 },
+  };
+
+  it('reads an AppRegistered written as v1 (raw spec only) as today\'s version, with its runtime view', () => {
+    const e = parseEvent(v1Registered);
+    expect(e.schemaVersion).toBe(2);
+    if (e.type !== 'AppRegistered') throw new Error('type');
+    expect(e.data.runtime).toMatchObject({ name: 'old', instances: 4, publicPorts: [31000], syncedData: true });
+  });
+
+  it('reads the restored registration of an AppRegistrationReverted v1 with its view', () => {
+    const e = parseEvent({
+      ...v1Registered, type: 'AppRegistrationReverted',
+      data: { name: 'old', hash: 'b'.repeat(64), height: 11, reverted: 'AppUpdated', restored: { ...v1Registered.data, promotedBy: 'AppRegistered', active: true, expiredAtHeight: null } },
+    });
+    if (e.type !== 'AppRegistrationReverted') throw new Error('type');
+    expect(e.data.restored?.runtime.instances).toBe(4);
+  });
+
+  it('every older version of every event has an upcaster', () => {
+    for (const def of Object.values(EventDefinitions)) {
+      for (let v = 1; v < def.schemaVersion; v++) expect(typeof def.upcasters[v]).toBe('function');
+    }
+  });
+
+  it('names the version an invalid old event was written with', () => {
+    expect(() => parseEvent({ ...v1Registered, data: { ...v1Registered.data, hash: 'nope' } })).toThrow(/invalid AppRegistered \(written as v1\): data\.hash/);
+  });
+});
+
+describe('InstanceScheduled versions', () => {
+  it('reads a v1 placement (containerData only) with its parsed data', () => {
+    const v1 = {
+      id: 'p1', type: 'InstanceScheduled', schemaVersion: 1, subject: 'evt.placement.demo', time: new Date(0).toISOString(),
+      data: { app: 'demo', nodeId: 'n1', nodeIp: '127.0.0.11', specHash: 'a'.repeat(64), reason: 'instance 1 of 3', components: [
+        { name: 'web', image: 'x:1', ports: [], environment: [], commands: [], containerData: 'r:/data|m:logs:/var/log', cpu: 0.5, ramMb: 100, hddGb: 1 },
+        { name: 'odd', image: 'x:1', ports: [], environment: [], commands: [], containerData: 'x:y:z', cpu: 0.5, ramMb: 100, hddGb: 1 },
+      ] },
+    };
+    const e = parseEvent(v1);
+    if (e.type !== 'InstanceScheduled') throw new Error('type');
+    expect(e.data.components[0]!.data).toMatchObject({ syncMode: 'r', mounts: [{ kind: 'primary', containerPath: '/data' }, { kind: 'directory', subdir: 'logs' }] });
+    expect(e.data.components[1]!.data).toBeNull();
+  });
+});

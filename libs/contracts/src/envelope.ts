@@ -15,6 +15,11 @@ export const EnvelopeSchema = z.object({
   time: z.iso.datetime(),
   causationId: z.string().max(128).optional(),
   correlationId: z.string().max(128).optional(),
+  /**
+   * The fencing token of the writer that decided the event: the term of the scheduler leader lease
+   * it held (scheduler decisions only). Lets any reader tell which leader decided what.
+   */
+  leaderTerm: z.number().int().positive().optional(),
   data: z.unknown(),
 });
 
@@ -28,6 +33,7 @@ export interface EventEnvelope<T extends string = string, D = unknown> {
   time: string;
   causationId?: string;
   correlationId?: string;
+  leaderTerm?: number;
   data: D;
 }
 
@@ -37,6 +43,8 @@ export interface EventMeta {
   causationId?: string;
   correlationId?: string;
   time?: Date;
+  /** Fencing token of the scheduler leader that decided the event. */
+  leaderTerm?: number;
 }
 
 /**

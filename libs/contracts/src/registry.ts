@@ -30,7 +30,12 @@ export const EventDefinitions = {
   InstanceStarted: E.InstanceStarted,
   InstanceFailed: E.InstanceFailed,
   InstanceStopped: E.InstanceStopped,
+  CertificateIssued: E.CertificateIssued,
   RoutesApplied: E.RoutesApplied,
+  InstanceRouted: E.InstanceRouted,
+  InstanceDrained: E.InstanceDrained,
+  DnsRecordsApplied: E.DnsRecordsApplied,
+  MasterElected: E.MasterElected,
 } as const;
 
 type Defs = typeof EventDefinitions;
@@ -67,9 +72,24 @@ export function parseEvent(raw: unknown): DomainEvent {
   if (env.data.schemaVersion > def.schemaVersion) {
     throw new ContractError(`${type} schema version ${env.data.schemaVersion} is newer than the supported ${def.schemaVersion}`);
   }
-  const data = def.schema.safeParse(env.data.data);
-  if (!data.success) throw new ContractError(`invalid ${type}: ${describeIssues(data.error, 'data')}`);
-  return { ...env.data, data: data.data } as DomainEvent;
+  const data = def.schema.safeParse(upcast(type, env.data.schemaVersion, env.data.data));
+  if (!data.success) {
+    const written = env.data.schemaVersion < def.schemaVersion ? ` (written as v${env.data.schemaVersion})` : '';
+    throw new ContractError(`invalid ${type}${written}: ${describeIssues(data.error, 'data')}`);
+  }
+  // Consumers see today's version, whatever the event was written with.
+  return { ...env.data, schemaVersion: def.schemaVersion, data: data.data } as DomainEvent;
+}
+
+/** Lifts data written with an older schema version to the current one, one version at a time. */
+function upcast(type: EventType, from: number, data: unknown): unknown {
+  const def = EventDefinitions[type];
+  let out = data;
+  for (let v = from; v < def.schemaVersion; v++) {
+    if (typeof out !== 'object' || out === null || Array.isArray(out)) return out; // the schema will name the problem
+    out = def.upcasters[v]!(out as Record<string, unknown>);
+  }
+  return out;
 }
 
 /** Builds a validated event; a producer can never put an ill-formed event on the bus. */
@@ -85,6 +105,7 @@ export function makeEvent<T extends EventType>(type: T, subject: string, data: E
     time: (meta.time ?? new Date()).toISOString(),
     ...(meta.causationId ? { causationId: meta.causationId } : {}),
     ...(meta.correlationId ? { correlationId: meta.correlationId } : {}),
+    ...(meta.leaderTerm ? { leaderTerm: meta.leaderTerm } : {}),
     data: parsed.data,
   };
   return env as unknown as EventOf<T>;

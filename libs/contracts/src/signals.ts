@@ -12,3 +12,84 @@ export const HeartbeatSignal = z.object({
   at: z.iso.datetime(),
 });
 export type HeartbeatSignal = z.infer<typeof HeartbeatSignal>;
+
+/** A node's Syncthing device, as its agent publishes it in the `SYNC_DEVICES_BUCKET` KV bucket. */
+export const SyncDeviceRecord = z.object({
+  nodeId: NodeId,
+  /** Syncthing's device id (`XXXXXXX-…`, 8 groups of 7). */
+  deviceId: z.string().regex(/^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$/, 'must be a Syncthing device id (8 groups of 7 base32 characters)'),
+  /** Where the other nodes' Syncthing dial it, e.g. `tcp://127.1.0.1:16129`. */
+  address: z.string().regex(/^tcp:\/\/[^\s/]+:\d{1,5}$/, 'must be tcp://host:port'),
+  at: z.iso.datetime(),
+});
+export type SyncDeviceRecord = z.infer<typeof SyncDeviceRecord>;
+
+/** One synced folder of one node: how far it is in sync, from that node's Syncthing. */
+export const FolderSyncStatus = z.object({
+  /** `flux<component>_<app>` (FluxOS's folder id). */
+  folderId: z.string().min(1).max(200),
+  app: z.string().min(1).max(63),
+  component: z.string().min(1).max(63),
+  syncMode: z.enum(['r', 'g', 's']),
+  /** Syncthing's folder type: `receiveonly` until an r:/g: folder has caught up, then `sendreceive`. */
+  type: z.string().min(1).max(40),
+  /** Syncthing's folder state (`idle`, `scanning`, `syncing`, `error`, …). */
+  state: z.string().max(40),
+  /** Local completion against the global state known from connected peers, 0–100. */
+  completion: z.number().min(0).max(100),
+  needBytes: z.number().int().nonnegative(),
+  needItems: z.number().int().nonnegative(),
+  /** Files, directories and bytes this node holds in the folder: whether it "holds data". */
+  localItems: z.number().int().nonnegative(),
+  localBytes: z.number().int().nonnegative(),
+  globalItems: z.number().int().nonnegative(),
+  globalBytes: z.number().int().nonnegative(),
+  /** When this agent last saw the folder idle, 100 % complete and needing nothing; null: not yet. */
+  lastCompleteAt: z.iso.datetime().nullable(),
+});
+export type FolderSyncStatus = z.infer<typeof FolderSyncStatus>;
+
+/**
+ * How far a node's synced folders are in sync, published by its agent on core NATS
+ * (`Signals.syncStatus(nodeId)`) every few seconds and on change. Read by the other agents (may an
+ * `r:` instance start: does a peer hold data?) and, next, by the `g:` master election.
+ */
+export const SyncStatusSignal = z.object({
+  nodeId: NodeId,
+  deviceId: SyncDeviceRecord.shape.deviceId,
+  at: z.iso.datetime(),
+  folders: z.array(FolderSyncStatus).max(500),
+});
+export type SyncStatusSignal = z.infer<typeof SyncStatusSignal>;
+
+/**
+ * A `g:` master's lease, renewed by its node agent in the `MASTER_LEASES_BUCKET` KV bucket (key
+ * `masterLeaseKey(app, component)`) with a compare-and-set on the entry's revision. A master that
+ * cannot renew (cut off from the bus) stops its component when `leaseMs` has passed since its last
+ * successful renewal, by its own clock; the elector starts no new term before the old lease has
+ * certainly expired (lease + margin after the last renewal it saw).
+ */
+export const MasterLease = z.object({
+  app: z.string().min(1).max(63),
+  component: z.string().min(1).max(63),
+  nodeId: z.string().min(1).max(140),
+  term: z.number().int().positive(),
+  renewedAt: z.iso.datetime(),
+  leaseMs: z.number().int().positive(),
+});
+export type MasterLease = z.infer<typeof MasterLease>;
+
+export const MASTER_LEASES_BUCKET = 'fluxplane_master_leases';
+
+/** KV keys are `[-/_=.a-zA-Z0-9]+`: app names and component names fit, lowered. */
+export function masterLeaseKey(app: string, component: string): string {
+  return `${app.toLowerCase()}.${component.toLowerCase()}`;
+}
+
+/** `Notifications.projectionChanged`: the projection handled events up to stream sequence `seq`. */
+export const ProjectionChanged = z.object({
+  schema: z.string().min(1),
+  projection: z.string().min(1),
+  seq: z.number().int().nonnegative(),
+});
+export type ProjectionChanged = z.infer<typeof ProjectionChanged>;

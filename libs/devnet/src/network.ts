@@ -1,5 +1,6 @@
 import { waitUntil } from '@fluxplane/testkit';
 import { addressFromPrivateKey, buildAppMessage, formatSpec, signMessage } from '@fluxplane/flux-spec';
+import { errorText } from '@fluxplane/observability';
 import { ProcessGroup, ProcessSpec } from './processes';
 import { NodeSpec } from './topology';
 
@@ -15,7 +16,7 @@ export async function waitHealthy(group: ProcessGroup, name: string, port: numbe
   try {
     await waitUntil(async () => (await fetch(`http://${host}:${port}/health`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs, what: `${name} /health`, intervalMs: 200 });
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n--- ${name} log ---\n${group.tail(name)}`, { cause: err });
+    throw new Error(`${errorText(err)}\n--- ${name} log ---\n${group.tail(name)}`, { cause: err });
   }
 }
 
@@ -68,13 +69,23 @@ export async function loginToGateway(gatewayUrl: string, key: string): Promise<s
 
 /** Logs in, signs, registers and pays for an app, as an owner would; returns the message hash. */
 export async function deployApp(o: DeployOptions): Promise<string> {
+  return submitApp(o, 'fluxappregister');
+}
+
+/** Logs in, signs, submits and pays for an update of an app (`/apps/appupdate`), as its owner would; returns the message hash. */
+export async function updateApp(o: DeployOptions): Promise<string> {
+  return submitApp(o, 'fluxappupdate');
+}
+
+async function submitApp(o: DeployOptions, type: 'fluxappregister' | 'fluxappupdate'): Promise<string> {
   const spec = formatSpec(o.spec) as unknown as Record<string, unknown>;
   const zelidauth = await loginToGateway(o.gatewayUrl, o.key);
-  const message = buildAppMessage('fluxappregister', spec, o.key);
-  const reply = await json<{ status: string; data: unknown }>(new URL('/apps/appregister', o.gatewayUrl).toString(), {
+  // An update is a newer message than the registration: its timestamp must be later.
+  const message = buildAppMessage(type, spec, o.key, type === 'fluxappupdate' ? { timestamp: Date.now() + 1 } : undefined);
+  const reply = await json<{ status: string; data: unknown }>(new URL(type === 'fluxappupdate' ? '/apps/appupdate' : '/apps/appregister', o.gatewayUrl).toString(), {
     method: 'POST', headers: { 'content-type': 'application/json', zelidauth }, body: JSON.stringify(message),
   });
-  if (reply.status !== 'success') throw new Error(`registration refused: ${JSON.stringify(reply.data)}`);
+  if (reply.status !== 'success') throw new Error(`${type === 'fluxappupdate' ? 'update' : 'registration'} refused: ${JSON.stringify(reply.data)}`);
   // The gateway prices it as the registry will: rules height, on-chain price soft forks included.
   const price = await json<{ status: string; data: { flux: number } }>(new URL('/apps/calculateprice', o.gatewayUrl).toString(), {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec),

@@ -8,6 +8,11 @@ export interface ProcessSpec {
   script: string;
   args?: string[];
   env: Record<string, string>;
+  /**
+   * A command the process is run under, e.g. `['nsenter', '--net=/run/netns/x']` for a node in a
+   * network namespace of its own. It must exec the process (same pid), as nsenter does.
+   */
+  prefix?: string[];
 }
 
 export interface ProcessGroupOptions {
@@ -40,7 +45,9 @@ export class ProcessGroup {
   start(spec: ProcessSpec): Launched {
     const log = join(this.opts.logDir, `${spec.name}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [join(this.opts.root, spec.script), ...(spec.args ?? [])], {
+    const argv = [process.execPath, join(this.opts.root, spec.script), ...(spec.args ?? [])];
+    const [cmd, ...args] = [...(spec.prefix ?? []), ...argv];
+    const child = spawn(cmd!, args, {
       cwd: this.opts.root,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', fd, fd],

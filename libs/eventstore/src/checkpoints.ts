@@ -23,6 +23,8 @@ export class CheckpointStore {
       name text PRIMARY KEY,
       position bigint NOT NULL DEFAULT 0,
       updated_at timestamptz NOT NULL DEFAULT now())`);
+    // Added after the first release: the shape version the rows were built with.
+    await em.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS version int NOT NULL DEFAULT 1`);
     await em.query(`CREATE TABLE IF NOT EXISTS ${this.parkedTable} (
       projection text NOT NULL,
       seq bigint NOT NULL,
@@ -34,8 +36,17 @@ export class CheckpointStore {
       PRIMARY KEY (projection, seq))`);
   }
 
-  async ensure(em: EntityManager, name: string): Promise<void> {
-    await em.query(`INSERT INTO ${this.table} (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [name]);
+  /** Creates the checkpoint row; answers the shape version its rows were built with. */
+  async ensure(em: EntityManager, name: string, version = 1): Promise<number> {
+    await em.query(`INSERT INTO ${this.table} (name, position, version) VALUES ($1, 0, $2) ON CONFLICT (name) DO NOTHING`, [name, version]);
+    const rows: Array<{ version: number }> = await em.query(`SELECT version FROM ${this.table} WHERE name = $1 FOR UPDATE`, [name]);
+    return rows[0]!.version;
+  }
+
+  /** Starts the projection over from sequence 1 with rows of shape `version`. */
+  async restart(em: EntityManager, name: string, version: number): Promise<void> {
+    await em.query(`UPDATE ${this.table} SET position = 0, version = $2, updated_at = now() WHERE name = $1`, [name, version]);
+    await em.query(`DELETE FROM ${this.parkedTable} WHERE projection = $1`, [name]);
   }
 
   /** Reads and locks the checkpoint row for the rest of the transaction. */

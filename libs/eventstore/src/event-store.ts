@@ -1,8 +1,10 @@
-import { connect, headers, NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager, DeliverPolicy, PubAck } from '@nats-io/jetstream';
 import { DomainEvent, EVENT_STREAM, EVENT_SUBJECTS, EventEnvelope, parseEvent } from '@fluxplane/contracts';
+import { errorText } from '@fluxplane/observability';
 import { ConcurrencyError, EventStoreError } from './errors';
 import { ensureStream, isNotFound } from './stream';
+import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 
 export interface EventStoreOptions {
   servers: string | string[];
@@ -10,8 +12,12 @@ export interface EventStoreOptions {
   subjects?: string[];
   duplicateWindowMs?: number;
   replicas?: number;
+  /** Replicas of the KV buckets opened with `openKv` (default `replicas`). */
+  kvReplicas?: number;
   /** Name the connection so operators can see who is who in `nats server report`. */
   connectionName?: string;
+  /** More connection options: credentials and inbox prefix (`@fluxplane/bus-auth` busConnectOptions). */
+  connectOptions?: Partial<NodeConnectionOptions>;
   /** Reuse an existing connection (the store then never closes it). */
   connection?: NatsConnection;
 }
@@ -27,6 +33,8 @@ export interface AppendResult {
   revision: number;
   /** Events that JetStream had already stored under the same id (retried appends). */
   duplicates: number;
+  /** Stream sequence of each event, in order. */
+  seqs: number[];
 }
 
 export interface StreamRead {
@@ -45,6 +53,11 @@ const WRONG_LAST_SEQUENCE = 10071;
  * stored once.
  */
 export class EventStore {
+  /** Prefix of this connection's reply inboxes: hand-made inboxes must use it (bus permissions). */
+  inboxPrefix = '_INBOX';
+  /** Replicas of every KV bucket a service opens through `openKv` (3 on a NATS cluster of three). */
+  kvReplicas = 1;
+
   /** Use EventStore.connect(). */
   constructor(
     readonly nc: NatsConnection,
@@ -55,7 +68,7 @@ export class EventStore {
   ) {}
 
   static async connect(opts: EventStoreOptions): Promise<EventStore> {
-    const nc = opts.connection ?? (await connect({ servers: opts.servers, name: opts.connectionName, maxReconnectAttempts: -1 }));
+    const nc = opts.connection ?? (await connect({ servers: opts.servers, name: opts.connectionName, maxReconnectAttempts: -1, ...opts.connectOptions }));
     const jsm = await jetstreamManager(nc);
     const stream = opts.stream ?? EVENT_STREAM;
     await ensureStream(jsm, {
@@ -64,7 +77,10 @@ export class EventStore {
       duplicateWindowMs: opts.duplicateWindowMs ?? 10 * 60_000,
       replicas: opts.replicas ?? 1,
     });
-    return new EventStore(nc, jetstream(nc), jsm, stream, !opts.connection);
+    const store = new EventStore(nc, jetstream(nc), jsm, stream, !opts.connection);
+    if (opts.connectOptions?.inboxPrefix) store.inboxPrefix = opts.connectOptions.inboxPrefix;
+    store.kvReplicas = opts.kvReplicas ?? opts.replicas ?? 1;
+    return store;
   }
 
   /**
@@ -80,13 +96,15 @@ export class EventStore {
     if (events.length === 0) throw new EventStoreError('append needs at least one event');
     let revision = expected === ANY ? -1 : expected;
     let duplicates = 0;
+    const seqs: number[] = [];
     for (const event of events) {
       if (event.subject !== subject) throw new EventStoreError(`event ${event.id} is for ${event.subject}, not ${subject}`);
       const ack = await this.publish(subject, event, revision);
       if (ack.duplicate) duplicates++;
       revision = ack.seq;
+      seqs.push(ack.seq);
     }
-    return { revision, duplicates };
+    return { revision, duplicates, seqs };
   }
 
   private async publish(subject: string, event: EventEnvelope, expected: number): Promise<PubAck> {
@@ -99,14 +117,23 @@ export class EventStore {
         ...(expected >= 0 ? { expect: { lastSubjectSequence: expected } } : {}),
       });
     } catch (err) {
-      if (apiErrorCode(err) === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(String((err as Error)?.message))) {
-        throw new ConcurrencyError(subject, expected, (err as Error).message);
+      if (apiErrorCode(err) === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(errorText(err))) {
+        throw new ConcurrencyError(subject, expected, errorText(err));
       }
       throw err;
     }
   }
 
   /** The current revision of a subject without reading its events. */
+  /**
+   * A JetStream KV bucket of this deployment (created if missing) with the deployment's KV replicas:
+   * every bucket a service uses is opened here, so one setting (KV_REPLICAS) covers them all. An
+   * existing bucket is used as it is (its replicas change with `nats kv edit` or a re-creation).
+   */
+  openKv(name: string, opts: Partial<KvOptions> = {}): Promise<KV> {
+    return new Kvm(this.nc).create(name, { history: 1, replicas: this.kvReplicas, ...opts });
+  }
+
   async revision(subject: string): Promise<number> {
     try {
       const m = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });

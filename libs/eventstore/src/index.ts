@@ -5,3 +5,5 @@ export * from './projection';
 export * from './checkpoints';
 export * from './projection-runner';
 export * from './metrics';
+export * from './lease';
+export * from './lease-decision';

@@ -1,19 +1,15 @@
-import { Counter, Gauge, register } from 'prom-client';
+import { counter, gauge } from '@fluxplane/observability';
 
-function counter(name: string, help: string): Counter<'projection'> {
-  return (register.getSingleMetric(name) as Counter<'projection'>) ?? new Counter({ name, help, labelNames: ['projection'] });
-}
-
-function gauge(name: string, help: string): Gauge<'projection'> {
-  return (register.getSingleMetric(name) as Gauge<'projection'>) ?? new Gauge({ name, help, labelNames: ['projection'] });
-}
+const labelNames = ['projection'] as const;
 
 /** Created on first use so that a process without projections exports none of them. */
 export const projectionMetrics = {
-  get applied() { return counter('fluxplane_projection_events_applied_total', 'Events applied by a projection'); },
-  get skipped() { return counter('fluxplane_projection_events_skipped_total', 'Redelivered events skipped because the checkpoint was already past them'); },
-  get parked() { return counter('fluxplane_projection_events_parked_total', 'Poison events parked with their error'); },
-  get retries() { return counter('fluxplane_projection_retries_total', 'Failed attempts to apply an event'); },
-  get position() { return gauge('fluxplane_projection_position', 'Stream sequence of the last event a projection handled'); },
-  get pending() { return gauge('fluxplane_projection_pending', 'Events waiting for a projection (lag)'); },
+  get applied() { return counter({ name: 'fluxplane_projection_events_applied_total', help: 'Events applied by a projection', labelNames }); },
+  get skipped() { return counter({ name: 'fluxplane_projection_events_skipped_total', help: 'Redelivered events skipped because the checkpoint was already past them', labelNames }); },
+  get parked() { return counter({ name: 'fluxplane_projection_events_parked_total', help: 'Poison events parked with their error', labelNames }); },
+  get batches() { return counter({ name: 'fluxplane_projection_transactions_total', help: 'Transactions a projection committed (one per batch of consecutive events)', labelNames }); },
+  get retries() { return counter({ name: 'fluxplane_projection_retries_total', help: 'Failed attempts to apply an event', labelNames }); },
+  get position() { return gauge({ name: 'fluxplane_projection_position', help: 'Stream sequence of the last event a projection handled', labelNames }); },
+  get active() { return gauge({ name: 'fluxplane_projection_active', help: '1 while this replica consumes and applies the projection (holds its lease), 0 while it stands by', labelNames }); },
+  get pending() { return gauge({ name: 'fluxplane_projection_pending', help: 'Events waiting for a projection (lag)', labelNames }); },
 };

@@ -7,7 +7,7 @@ export interface StreamSpec {
   subjects: string[];
   /** How long JetStream remembers a Nats-Msg-Id for de-duplication. */
   duplicateWindowMs: number;
-  /** 1 on a single server; 3 in a cluster. */
+  /** 1 on a single server; 3 in a cluster of three (`EVENT_STREAM_REPLICAS`). An existing stream with fewer is scaled up. */
   replicas: number;
 }
 
@@ -54,8 +54,17 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
     if (value !== undefined && value > 0) throw new EventStoreError(`stream ${spec.name} exists with ${key} ${value}; the event store keeps every event (no limits)`);
   }
   const missing = spec.subjects.filter((s) => !cfg.subjects?.includes(s));
-  if (missing.length > 0 || cfg.duplicate_window !== wanted.duplicate_window) {
-    await jsm.streams.update(spec.name, { ...cfg, subjects: [...new Set([...(cfg.subjects ?? []), ...spec.subjects])], duplicate_window: wanted.duplicate_window });
+  // Replicas only grow here (a cluster outgrew R1: JetStream copies the stream to the new peers);
+  // lowering them is an operator's decision (`nats stream edit --replicas`), never a side effect of
+  // one process started with an old setting.
+  const replicas = Math.max(cfg.num_replicas ?? 1, spec.replicas);
+  if (missing.length > 0 || cfg.duplicate_window !== wanted.duplicate_window || replicas !== (cfg.num_replicas ?? 1)) {
+    await jsm.streams.update(spec.name, {
+      ...cfg,
+      subjects: [...new Set([...(cfg.subjects ?? []), ...spec.subjects])],
+      duplicate_window: wanted.duplicate_window,
+      num_replicas: replicas,
+    });
   }
 }
 

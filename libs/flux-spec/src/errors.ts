@@ -43,6 +43,7 @@ export function warning(rule: string, path: string, sentence: string): SpecWarni
 /** Turns anything thrown into a violation, so no caller ever sees an exception. */
 export function toViolation(err: unknown, fallbackRule = 'spec.invalid'): RuleViolation {
   if (err instanceof SpecRuleError) return err.toViolation();
+  // flux-spec stays dependency-free (no metrics library) for the clients that embed it.
   const text = err instanceof Error ? err.message : String(err);
   return { rule: fallbackRule, message: `spec: the specification could not be processed (${fallbackRule}: ${text})` };
 }

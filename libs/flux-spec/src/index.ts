@@ -13,6 +13,8 @@ export type { VerifyAppSpecOptions, VerifyAppSpecResult } from './validate';
 
 export { parseContainerData, tryParseContainerData, syncModeOf } from './containerData';
 export type { Mount, MountKind, ParsedContainerData, SyncFlag, ContainerDataResult } from './containerData';
+export { registryCredentials, componentRepoauth } from './registry-credentials';
+export type { RegistryCredentials } from './registry-credentials';
 export { parseGeolocationEntry, geolocationAllows, geoRuleMatches } from './geolocation';
 export type { GeoRule } from './geolocation';
 
@@ -44,5 +46,11 @@ export { exampleSpec, EXAMPLE_HEIGHT, EXAMPLE_OWNER } from './examples';
 export * as heights from './heights';
 export * as limits from './limits';
 export { buildAppMessage } from './build-message';
-export { tierFromCollateral, isCollateralAmount, SATS_PER_FLUX } from './tiers';
-export type { NodeTier } from './tiers';
+
+// Protocol constants (one definition each) and the runtime view of a spec.
+export * from './protocol';
+export * from './runtime';
+
+// FluxOS parity data and payment acceptance.
+export { FLUXOS_ENTERPRISE_NODES, FLUXOS_ENTERPRISE_OWNERS, enterpriseOwnersOf } from './data/enterprise-nodes';
+export { paymentCoversPrice, minimumAcceptedSat, minimumAcceptedFlux } from './payment';

@@ -54,23 +54,7 @@ export const EXPIRE_MULTIPLE = 1000;
 /** Decimal places allowed in numeric fields (satoshi precision). */
 export const MAX_DECIMALS = 8;
 
-/** Node capacity per tier, cpu in tenths of a core, ram in MB, hdd in GB. */
-export const TIER_CAPACITY = {
-  cumulus: { cpu: 40, ram: 7000, hdd: 220 },
-  nimbus: { cpu: 80, ram: 30000, hdd: 440 },
-  stratus: { cpu: 160, ram: 61000, hdd: 880 },
-} as const;
-
-/** What FluxOS keeps for itself on every node; apps get capacity minus this. */
-export const LOCKED_RESOURCES = { cpu: 10, ram: 2000, hdd: 60 } as const;
-
-export type TierName = keyof typeof TIER_CAPACITY;
-
-/** Largest allocation (cpu in tenths) an app may request on a tier. */
-export function tierMaximum(tier: TierName): { cpu: number; ram: number; hdd: number } {
-  const c = TIER_CAPACITY[tier];
-  return { cpu: c.cpu - LOCKED_RESOURCES.cpu, ram: c.ram - LOCKED_RESOURCES.ram, hdd: c.hdd - LOCKED_RESOURCES.hdd };
-}
+// Tier capacity and the locked share are protocol constants: ./protocol/resources.ts.
 
 export const RESERVED_NAME = 'watchtower';
 /** Names a registration can never take because a node-local app already uses them. */

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exampleSpec, EXAMPLE_HEIGHT } from './examples';
@@ -8,7 +9,7 @@ import {
 } from './signature';
 import { recoverEthSigner } from './ethereum';
 
-const fixture = JSON.parse(readFileSync('/work/shared/fixtures/flux-register-message-v2.json', 'utf8')).message;
+const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/flux-register-message-v2.json'), 'utf8')).message;
 const AFTER_ETH = 1_700_000_000_000;
 
 function signed(spec: Record<string, unknown>, key: Uint8Array, opts: { type?: string; timestamp?: number; scheme?: 'bitcoin' | 'ethereum' } = {}) {

@@ -4,6 +4,9 @@
  *
  * The schedule is data: CFG `price` plus on-chain soft forks. The entry that applies is
  * the last one whose height is strictly below the height priced at.
+ *
+ * Amounts here are FLUX as FluxOS computes them. Whether a payment covers one is decided by
+ * `paymentCoversPrice` (payment.ts), with FluxOS's unrounded `valueSat >= price * 1e8`.
  */
 import { PRICE_MIN_USD_FLOOR, PRICE_PER_INSTANCE } from './heights';
 import { defaultExpire } from './rules/expire';

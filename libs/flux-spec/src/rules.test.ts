@@ -134,6 +134,10 @@ const cases: Case[] = [
   { title: 'v8 repoauth without enterprise', version: 8, mutate: (s) => { comp(s).repoauth = 'user:pass'; }, rule: 'repoauth.notAllowed' },
   { title: 'v8 datacenter for listed owner', version: 8, mutate: (s) => { s.datacenter = true; }, opts: { enterpriseOwners: ['1CbErtneaX2QVyUfwU7JGB7VzvPgrgc3uC'] } },
   { title: 'v8 datacenter for other owner', version: 8, mutate: (s) => { s.datacenter = true; }, opts: { enterpriseOwners: ['1Other'] }, rule: 'datacenter.notEnterpriseOwner' },
+  // Without an explicit list, FluxOS's own enterprise owners decide (data/enterprise-nodes.ts).
+  { title: 'v8 datacenter for a FluxOS enterprise owner', version: 8, mutate: (s) => { s.datacenter = true; s.owner = '15ULw4JU6wqGESRYU3z3MjFETqLN3sA9Gn'; } },
+  { title: 'v8 datacenter for an owner outside FluxOS\'s list', version: 8, mutate: (s) => { s.datacenter = true; }, rule: 'datacenter.notEnterpriseOwner' },
+  { title: 'v8 datacenter false for any owner', version: 8, mutate: (s) => { s.datacenter = false; } },
   { title: 'v8 non-boolean datacenter is ignored', version: 8, mutate: (s) => { s.datacenter = 'maybe'; } },
   { title: 'v8 enterprise app without decryptor', version: 8, mutate: (s) => { s.enterprise = 'ZW5jcnlwdGVk'; s.compose = []; s.nodes = ['1.2.3.4']; } },
   // activation heights
@@ -229,11 +233,6 @@ describe('warnings', () => {
     expect(rules(s)).toContain('hardware.componentRam');
   });
 
-  it('warns when the datacenter owner cannot be checked', () => {
-    const s = exampleSpec(8);
-    s.datacenter = true;
-    expect(rules(s)).toContain('datacenter.ownerUnchecked');
-  });
 
   it('warns that an enterprise payload was not decrypted, and validates it when a decryptor is given', () => {
     const s = { ...exampleSpec(8), enterprise: 'Y2lwaGVy', compose: [], contacts: [] };
@@ -260,9 +259,29 @@ describe('update compatibility', () => {
     expect(update(prev, exampleSpec(7, 1))).toMatchObject({ ok: false, error: { rule: 'update.componentCount' } });
   });
 
-  it('v8 may change anything', () => {
-    const next = { ...exampleSpec(8, 3), name: 'Example7' };
-    expect(update(exampleSpec(7, 1), next).ok).toBe(true);
+  it('v8 to v8 may change anything: component count and names', () => {
+    const prev = { ...exampleSpec(8, 1), name: 'Example8' };
+    expect(update(prev, exampleSpec(8, 3)).ok).toBe(true);
+    const renamed = exampleSpec(8, 1);
+    comp(renamed).name = 'other';
+    expect(update(prev, renamed).ok).toBe(true);
+  });
+
+  // FluxOS lifts the v4-v7 rules only when BOTH the stored spec and the update are v8.
+  it('v4-v7 to v8 still keeps component count and names', () => {
+    const prev = exampleSpec(7, 1);
+    expect(update(prev, { ...exampleSpec(8, 3), name: 'Example7' })).toMatchObject({ ok: false, error: { rule: 'update.componentCount' } });
+    const renamed = { ...exampleSpec(8, 1), name: 'Example7' };
+    comp(renamed).name = 'other';
+    expect(update(prev, renamed)).toMatchObject({ ok: false, error: { rule: 'update.componentNames' } });
+    const sameComponents = { ...exampleSpec(8, 1), name: 'Example7' };
+    comp(sameComponents).repotag = 'nginx:1.27';
+    expect(update(prev, sameComponents).ok).toBe(true);
+    expect(update(exampleSpec(4, 2), { ...exampleSpec(8, 2), name: 'Example4' }).ok).toBe(true);
+  });
+
+  it('v1-3 to v8 may choose any components (hard redeploy)', () => {
+    expect(update(exampleSpec(3), { ...exampleSpec(8, 3), name: 'Example3' }).ok).toBe(true);
   });
 
   it('a version change must target v8', () => {

@@ -38,7 +38,7 @@ export interface VerifyAppSpecOptions {
   mode?: 'register' | 'update';
   /** Update mode: the app's current spec (raw or formatted); without it compatibility is not checked (warning). */
   previous?: unknown;
-  /** Owners allowed to set `datacenter: true` (FluxOS `enterprisenodes.json`). */
+  /** Owners allowed to set `datacenter: true`; default: FluxOS's list (data/enterprise-nodes.ts). */
   enterpriseOwners?: readonly string[];
   /** Register mode: whether a name key (see `nameKey`) is already taken by another app. */
   nameTaken?: (key: string) => boolean;
@@ -168,7 +168,7 @@ export function verifyAppSpec(raw: unknown, options: VerifyAppSpecOptions): Veri
     checkUniquePorts(spec);
     if (spec.version <= 3) checkLegacyHardware(spec);
     else if (!opaqueEnterprise) checkComposeHardware(spec.compose ?? []);
-    warnings.push(...checkDatacenter(spec, options.enterpriseOwners));
+    checkDatacenter(spec, options.enterpriseOwners);
     if ((options.mode ?? 'register') === 'register') {
       checkNotLocalAppName(spec.name);
       if (options.nameTaken?.(nameKey(spec.name))) reject('name.conflict', 'name', `"${spec.name}" is already registered (names are case-insensitive)`);

@@ -10,6 +10,7 @@ import {
   type FluxdChainTip,
   type FluxdFluxnodeListEntry,
 } from './schemas';
+import { errorText } from '@fluxplane/observability';
 import { RpcError, RpcMalformedError, RpcUnavailableError, malformedFromZod, type FluxdRpcError } from './errors';
 
 export interface FluxdRpcClientOptions {
@@ -195,6 +196,6 @@ function transportError(method: string, error: unknown, url: string, timeoutMs: 
     return new RpcUnavailableError(`${method}: no answer from ${url} within ${timeoutMs} ms`, method, 'timeout', undefined, { cause: error });
   }
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+  const detail = cause?.code ?? cause?.message ?? errorText(error);
   return new RpcUnavailableError(`${method}: cannot reach fluxd at ${url}: ${detail}`, method, 'connect', undefined, { cause: error });
 }

@@ -1,3 +1,4 @@
+export { readRequestBody } from './request-body';
 export { FluxdRpcClient, type FluxdRpcClientOptions, type RpcCall, type RpcSettled } from './client';
 export {
   FluxdRpcError,

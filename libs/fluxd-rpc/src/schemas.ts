@@ -22,6 +22,12 @@ const numberOrNumericString = z
   .union([z.number(), z.string().regex(/^-?\d+$/, 'expected a decimal number')])
   .transform((v) => Number(v));
 
+/** The collateral a fluxnode locks, as the output it spends: in its transactions and in the node list. */
+const collateralOutpoint = {
+  txhash: hash256Schema,
+  outidx: outIndex,
+};
+
 export const scriptPubKeySchema = z.object({
   asm: z.string(),
   hex: hex,
@@ -109,8 +115,7 @@ export const fluxnodeTxSchema = z.object({
   collateral_output: z.string(),
   /** `COutPoint::ToFullString()`: "COutPoint(<txid>, n)" */
   collateral: z.string().optional(),
-  txhash: hash256Schema,
-  outidx: outIndex,
+  ...collateralOutpoint,
   sigtime: z.number().int(),
   /** base64 */
   sig: z.string(),
@@ -140,6 +145,15 @@ export const valuePoolSchema = z.object({
   valueDeltaZat: z.number().optional(),
 });
 
+/** How a block was made: "POW" (nonce, solution) before the PON fork, "PON" (collateral, blocksig) after. */
+const blockProof = {
+  type: z.string().optional(),
+  nonce: z.string().optional(),
+  solution: z.string().optional(),
+  collateral: z.string().optional(),
+  blocksig: z.string().optional(),
+};
+
 /** `getblock <hash|height> 2` */
 export const blockSchema = z.object({
   hash: hash256Schema,
@@ -152,12 +166,7 @@ export const blockSchema = z.object({
   finalsaplingroot: hash256Schema.optional(),
   tx: z.array(txSchema),
   time: z.number().int(),
-  /** "POW" (nonce, solution) before the PON fork, "PON" (collateral, blocksig) after */
-  type: z.string().optional(),
-  nonce: z.string().optional(),
-  solution: z.string().optional(),
-  collateral: z.string().optional(),
-  blocksig: z.string().optional(),
+  ...blockProof,
   bits: z.string(),
   difficulty: z.number(),
   chainwork: z.string(),
@@ -182,8 +191,7 @@ export const chainTipsSchema = z.array(chainTipSchema);
 /** One entry of `viewdeterministicfluxnodelist` (`GetDeterministicListData`). */
 export const fluxnodeListEntrySchema = z.object({
   collateral: z.string(),
-  txhash: hash256Schema,
-  outidx: outIndex,
+  ...collateralOutpoint,
   ip: z.string(),
   network: z.string(),
   added_height: z.number().int(),

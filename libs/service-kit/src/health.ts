@@ -1,6 +1,8 @@
 import { Controller, Get, Injectable, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { errorText } from '@fluxplane/observability';
 
 export type HealthCheck = () => Promise<void> | void;
 
@@ -31,12 +33,25 @@ async function withTimeout(check: HealthCheck): Promise<void> {
   }
 }
 
+/** @nestjs/terminus's answer: overall status, and each check's state under info/error/details. */
+const HEALTH_SCHEMA = {
+  type: 'object' as const,
+  required: ['status'],
+  properties: {
+    status: { type: 'string' as const, enum: ['ok', 'error', 'shutting_down'] },
+    info: { type: 'object' as const, additionalProperties: { type: 'object' as const } },
+    error: { type: 'object' as const, additionalProperties: { type: 'object' as const } },
+    details: { type: 'object' as const, additionalProperties: { type: 'object' as const } },
+  },
+};
+
 /**
  * `GET /health` through @nestjs/terminus: `{status:'ok'|'error', info, error, details}` with each
  * registered check as `{status:'up'}` or `{status:'down', error}`; HTTP 503 when any is down. The
  * body is sent here (not thrown) so that a service's own exception filter (the gateway's Flux
  * envelope) does not reshape it.
  */
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -46,6 +61,9 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'Liveness and the state of each dependency' })
+  @ApiOkResponse({ description: 'every check is up', schema: HEALTH_SCHEMA })
+  @ApiServiceUnavailableResponse({ description: 'a check is down', schema: HEALTH_SCHEMA })
   async check(@Res() reply: FastifyReply) {
     const checks = this.registry.entries().map(([name, check]) => async (): Promise<HealthIndicatorResult> => {
       const indicator = this.indicators.check(name);
@@ -53,7 +71,7 @@ export class HealthController {
         await withTimeout(check);
         return indicator.up();
       } catch (err) {
-        return indicator.down({ error: String((err as Error)?.message ?? err) });
+        return indicator.down({ error: errorText(err) });
       }
     });
     try {

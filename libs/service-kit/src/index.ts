@@ -8,4 +8,8 @@ export * from './projection-host';
 export * from './responder';
 export * from './service-kit.module';
 export * from './bootstrap';
-export * from './reactor';
+export * from './reconcile';
+export * from './flux-error';
+export * from './rpc-client';
+// Services take the shared metric and error helpers from the kit, like everything else they share.
+export { counter, errorText, gauge, histogram } from '@fluxplane/observability';

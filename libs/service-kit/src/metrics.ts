@@ -1,4 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { histogram } from '@fluxplane/observability';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 
 let defaultsStarted = false;
@@ -9,9 +11,13 @@ export function startDefaultMetrics(service: string): void {
   collectDefaultMetrics();
 }
 
+@ApiTags('operations')
 @Controller()
 export class MetricsController {
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
   @Header('Content-Type', register.contentType)
   async metrics(): Promise<string> {
     return register.metrics();
@@ -20,11 +26,10 @@ export class MetricsController {
 
 /** Request latency by route template (not raw URL, to keep the label set small) and status. */
 export function httpDurationHistogram(): Histogram<'method' | 'route' | 'status'> {
-  return (register.getSingleMetric('http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'>)
-    ?? new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request latency',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    });
+  return histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
 }

@@ -1,15 +1,16 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional, Provider } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional, Provider, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@fluxplane/eventstore';
 import type { Logger } from 'pino';
-import { BaseConfig } from './config';
+import { busConnectOptions } from '@fluxplane/bus-auth';
+import { BaseConfig, busCredentials, kvReplicas } from './config';
 import { DATABASE_SCHEMA, openDatabase } from './database';
 import { HealthController, HealthRegistry } from './health';
 import { MetricsController, startDefaultMetrics } from './metrics';
 import { ProjectionHost } from './projection-host';
 import { Responder } from './responder';
-import { ProjectionsController } from './projections.controller';
+import { LeasesController, ProjectionsController } from './projections.controller';
 import { CONFIG, LOGGER, SERVICE_NAME } from './tokens';
 
 export interface ServiceKitOptions {
@@ -66,7 +67,14 @@ export class ServiceKitModule {
       { provide: SERVICE_NAME, useValue: opts.name },
       {
         provide: EventStore,
-        useFactory: () => EventStore.connect({ servers: opts.config.NATS_URL, stream: opts.config.EVENT_STREAM, connectionName: opts.name }),
+        useFactory: () => EventStore.connect({
+          servers: opts.config.NATS_URL.split(','), // a cluster: every server, comma-separated
+          stream: opts.config.EVENT_STREAM,
+          replicas: opts.config.EVENT_STREAM_REPLICAS,
+          kvReplicas: kvReplicas(opts.config),
+          connectionName: opts.name,
+          connectOptions: busConnectOptions(busCredentials(opts.config)),
+        }),
       },
       HealthRegistry,
       ProjectionHost,
@@ -78,16 +86,25 @@ export class ServiceKitModule {
       const schema = opts.database.schema;
       providers.push(
         { provide: DATABASE_SCHEMA, useValue: schema },
-        { provide: DataSource, useFactory: () => openDatabase(opts.config.DATABASE_URL, schema, opts.name) },
+        { provide: DataSource, useFactory: () => openDatabase(opts.config.DATABASE_URL, schema, opts.name, { caFile: opts.config.DATABASE_TLS_CA }) },
       );
       exports.push(DATABASE_SCHEMA, DataSource);
     }
     return {
       module: ServiceKitModule,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
-      controllers: [HealthController, MetricsController, ProjectionsController],
+      controllers: [HealthController, MetricsController, ProjectionsController, LeasesController],
       providers,
       exports: exports as never[],
     };
   }
+}
+
+/**
+ * A service's root module: the kit (config, logger, event store, Postgres when `kit.database` is
+ * given, health, metrics) imported once, plus what the service brings itself.
+ */
+export function serviceModule(module: Type, kit: ServiceKitOptions, own: Pick<DynamicModule, 'controllers' | 'providers' | 'imports'>): DynamicModule {
+  const { imports = [], ...rest } = own;
+  return { module, imports: [ServiceKitModule.forRoot(kit), ...imports], ...rest };
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Module } from '@nestjs/common';
+import type { HealthCheckResult } from '@nestjs/terminus';
 import { z } from 'zod';
-import { BaseConfig, ConfigError, createLogger, envBoolean, loadConfig, ReplyError, request, Responder, ServiceKitModule, startService } from '@fluxplane/service-kit';
-import { EventStore } from '@fluxplane/eventstore';
-import { createTestDatabase, freePort, startNats, TestDatabase, TestNats } from '@fluxplane/testkit';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BaseConfig, call, ConfigError, createLogger, envBoolean, FluxError, loadConfig, Responder, ServiceKitModule, startService } from '@fluxplane/service-kit';
+import { defineCommand, defineQuery, Refusal } from '@fluxplane/contracts';
+import { eventStoreFixture, EventStoreFixture, EventStoreWithDatabaseFixture, freePort, readJson } from '@fluxplane/testkit';
 
 describe('config', () => {
   it('names every bad variable and what was wrong', () => {
@@ -43,27 +43,20 @@ describe('config', () => {
 });
 
 describe('service bootstrap', () => {
-  let nats: TestNats;
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let fx: EventStoreWithDatabaseFixture;
   let base: string;
 
   beforeAll(async () => {
-    nats = await startNats();
-    db = await createTestDatabase('kit');
+    fx = await eventStoreFixture({ database: 'kit' });
     const port = await freePort();
-    const config = loadConfig(BaseConfig, { HTTP_PORT: String(port), NATS_URL: nats.url, DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
+    const config = loadConfig(BaseConfig, { HTTP_PORT: String(port), NATS_URL: fx.nats.url, DATABASE_URL: fx.db.url, LOG_LEVEL: 'silent' });
     const logger = createLogger('kit-test', 'silent');
     @Module({ imports: [ServiceKitModule.forRoot({ name: 'kit-test', config, logger, database: { schema: 'kit' } })] })
     class TestModule {}
-    app = await startService({ module: TestModule, config, logger });
+    fx.own(await startService({ module: TestModule, config, logger }));
     base = `http://127.0.0.1:${port}`;
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => fx?.close());
 
   it('serves /health with each dependency', async () => {
     const res = await fetch(`${base}/health`);
@@ -86,10 +79,10 @@ describe('service bootstrap', () => {
   });
 
   it('reports a dependency that is down', async () => {
-    await nats.kill();
+    await fx.nats.kill();
     const res = await fetch(`${base}/health`);
-    const body = await res.json();
-    await nats.restart();
+    const body = await readJson<HealthCheckResult>(res);
+    await fx.nats.restart();
     expect(res.status).toBe(503);
     expect(body.status).toBe('error');
     expect(body.error).toEqual({ nats: { status: 'down', error: expect.any(String) } });
@@ -99,33 +92,65 @@ describe('service bootstrap', () => {
 });
 
 describe('responder', () => {
-  let nats: TestNats;
-  let store: EventStore;
+  let fx: EventStoreFixture;
   let responder: Responder;
 
   beforeAll(async () => {
-    nats = await startNats();
-    store = await EventStore.connect({ servers: nats.url });
-    responder = new Responder(store, createLogger('responder-test', 'silent'), 'responder-test');
+    fx = await eventStoreFixture();
+    responder = fx.own(new Responder(fx.store, createLogger('responder-test', 'silent'), 'responder-test'));
   });
-  afterAll(async () => {
-    responder?.close();
-    await store?.close();
-    await nats?.stop();
-  });
+  afterAll(() => fx?.close());
+
+  const big = defineQuery('qry.test.big', z.object({ size: z.number() }), z.string());
 
   it('answers an error when the reply is too large for NATS, and keeps serving', async () => {
     // Publishing a reply above max_payload throws; outside the handler's try it was an unhandled
     // rejection that killed the whole service (e.g. a growing list of app specs).
-    responder.serve('qry.test.big', z.object({ size: z.number() }), async (q) => 'x'.repeat(q.size));
-    await expect(request(store, 'qry.test.big', { size: 2 * 1024 * 1024 }, 3000)).rejects.toMatchObject({ code: 500, message: expect.stringMatching(/too large|payload/i) });
-    expect(await request(store, 'qry.test.big', { size: 3 }, 3000)).toBe('xxx');
+    responder.serve(big, async (q) => 'x'.repeat(q.size));
+    await expect(call(fx.store.nc, big, { size: 2 * 1024 * 1024 }, 3000)).rejects.toMatchObject({ code: 500, message: expect.stringMatching(/too large|payload/i) });
+    expect(await call(fx.store.nc, big, { size: 3 }, 3000)).toBe('xxx');
   });
 
-  it('turns a reply that is not JSON into a ReplyError', async () => {
-    const sub = store.nc.subscribe('qry.test.garbage');
+  it('turns a reply that is not JSON into a 502 FluxError', async () => {
+    const garbage = defineQuery('qry.test.garbage', z.object({}), z.unknown());
+    const sub = fx.store.nc.subscribe(garbage.subject);
     void (async () => { for await (const m of sub) m.respond('<html>'); })();
-    await expect(request(store, 'qry.test.garbage', {}, 3000)).rejects.toBeInstanceOf(ReplyError);
+    const err = await call(fx.store.nc, garbage, {}, 3000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FluxError);
+    expect(err).toMatchObject({ code: 502, message: expect.stringContaining('qry.test.garbage') });
     sub.unsubscribe();
+  });
+
+  it('rejects a reply that breaks its contract, naming the subject and the field', async () => {
+    const def = defineQuery('qry.test.bad-reply', z.object({}), z.array(z.object({ hash: z.string() })));
+    const sub = fx.store.nc.subscribe(def.subject);
+    void (async () => { for await (const m of sub) m.respond(JSON.stringify({ status: 'success', data: [{ hash: 42 }] })); })();
+    await expect(call(fx.store.nc, def, {}, 3000)).rejects.toMatchObject({
+      code: 502, name: 'BadGateway', message: expect.stringMatching(/qry\.test\.bad-reply.*data\.0\.hash/),
+    });
+    sub.unsubscribe();
+  });
+
+  it('answers a 400 naming the field of a bad request', async () => {
+    const def = defineQuery('qry.test.strict', z.object({ n: z.number() }), z.number());
+    responder.serve(def, (q) => q.n * 2);
+    expect(await call(fx.store.nc, def, { n: 2 }, 3000)).toBe(4);
+    const raw = await fx.store.nc.request(def.subject, JSON.stringify({ n: 'two' }), { timeout: 3000 });
+    expect(raw.json()).toMatchObject({ status: 'error', data: { code: 400, name: 'BadRequest', message: expect.stringMatching(/^n: /) } });
+  });
+
+  it('checks its own replies against the contract', async () => {
+    const def = defineQuery('qry.test.own-reply', z.object({}), z.object({ count: z.number().int() }));
+    responder.serve(def, () => ({ count: 1.5 }));
+    await expect(call(fx.store.nc, def, {}, 3000)).rejects.toMatchObject({ code: 500, message: expect.stringMatching(/breaks its contract.*data\.count/) });
+  });
+
+  it('answers a refusal with the codes its command declares', async () => {
+    const def = defineCommand('cmd.test.refuse', z.object({ rule: z.string() }), z.null(), {
+      named: { NameTaken: 409 }, otherwise: { code: 422, name: 'InvalidMessage' },
+    });
+    responder.serve(def, (q) => { throw new Refusal(q.rule, 'no'); });
+    await expect(call(fx.store.nc, def, { rule: 'NameTaken' }, 3000)).rejects.toMatchObject({ code: 409, name: 'NameTaken', message: 'no' });
+    await expect(call(fx.store.nc, def, { rule: 'ports.banned' }, 3000)).rejects.toMatchObject({ code: 422, name: 'InvalidMessage', message: 'no [ports.banned]' });
   });
 });

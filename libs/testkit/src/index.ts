@@ -4,3 +4,5 @@ export * from './nats';
 export * from './postgres';
 export * from './http';
 export * from './service-harness';
+export * from './event-store-fixture';
+export * from './flux-reply';

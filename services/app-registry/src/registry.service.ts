@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { deterministicId, FluxMessage, makeEvent, Subjects } from '@fluxplane/contracts';
-import { CONFIG, LOGGER, Logger, ProjectionHost, ReplyError } from '@fluxplane/service-kit';
-import { defaultExpire, FluxAppSpec, nameKey, PriceScheduleEntry, registrationAmount, updateAmount, verifyMessage } from '@fluxplane/flux-spec';
+import { deterministicId, FluxMessage, makeEvent, Refusal, Subjects, type SubmittedAppMessage } from '@fluxplane/contracts';
+import { CONFIG, LOGGER, Logger, ProjectionHost } from '@fluxplane/service-kit';
+import { customDomains, defaultExpire, FluxAppSpec, nameKey, runtimeView, PriceScheduleEntry, registrationAmount, updateAmount, verifyMessage } from '@fluxplane/flux-spec';
 import { ANY, EventStore } from '@fluxplane/eventstore';
-import { AppAggregateStore } from './aggregate-store';
-import { decideAccept, decideExpire, decidePromote, decideRollback, Refusal, revertCount } from './domain/app-aggregate';
-import { RegistryReader } from './registry-reader';
-import { Prices } from './prices';
+import { AppAggregateStore } from './adapters/aggregate-store';
+import { decideDomainClaims } from './domain/domain-claims';
+import { decideAccept, decideExpire, decidePromote, decideRollback, revertCount } from './domain/app-aggregate';
+import { RegistryReader } from './projections/registry.reader';
+import { Prices } from './projections/prices.reader';
 import type { RegistryConfig } from './config';
-
-const SAT = 100_000_000;
 
 /**
  * Takes signed messages in, and turns paid ones into registrations. Every decision is made on the
@@ -32,7 +31,7 @@ export class RegistryService {
   ) {}
 
   /** Verifies a register/update message at the current chain height and records it as temporary. */
-  async submit(message: FluxMessage, correlationId?: string, now = new Date()): Promise<{ hash: string; warnings: string[] }> {
+  async submit(message: FluxMessage, correlationId?: string, now = new Date()): Promise<SubmittedAppMessage> {
     const height = (await this.reader.height()) + this.config.RULES_HEIGHT_OFFSET;
     const spec = message.appSpecifications as { name?: unknown };
     const name = typeof spec.name === 'string' ? spec.name : '';
@@ -47,27 +46,31 @@ export class RegistryService {
     });
     if (!verdict.ok) {
       if (update && !current?.active && verdict.error.rule === 'message.previousOwner') {
-        throw new ReplyError(404, 'AppNotFound', `app ${name} is not registered, so it cannot be updated`);
+        throw new Refusal('AppNotFound', `app ${name} is not registered, so it cannot be updated`);
       }
-      throw new ReplyError(422, 'InvalidMessage', `${verdict.error.message} [${verdict.error.rule}]`);
+      throw new Refusal(verdict.error.rule, verdict.error.message);
     }
     const owner = verdict.spec.owner;
     const formattedName = verdict.spec.name;
-    try {
-      await this.aggregates.transact(formattedName, (state) => {
-        const data = decideAccept(state, { message, name: formattedName, owner, receivedAt: now, ttlMs: this.config.TEMPORARY_MESSAGE_TTL_MS });
-        const event = makeEvent('AppMessageAccepted', Subjects.app(formattedName), data, {
-          id: deterministicId('AppMessageAccepted', message.hash),
-          correlationId,
-        });
-        return { events: [event], result: undefined };
+    await this.checkDomainClaims(formattedName, verdict.spec as unknown as Record<string, unknown>);
+    // decideAccept's Refusal travels as it is: the responder answers it with the codes of the contract.
+    await this.aggregates.transact(formattedName, (state) => {
+      const signer = update && current?.active ? current.owner : owner;
+      const data = decideAccept(state, { message, name: formattedName, owner, signer, receivedAt: now, ttlMs: this.config.TEMPORARY_MESSAGE_TTL_MS });
+      const event = makeEvent('AppMessageAccepted', Subjects.app(formattedName), data, {
+        id: deterministicId('AppMessageAccepted', message.hash),
+        correlationId,
       });
-    } catch (err) {
-      if (err instanceof Refusal) throw new ReplyError(err.code, err.name, err.message);
-      throw err;
-    }
+      return { events: [event], result: undefined };
+    });
     this.logger.info({ app: formattedName, hash: message.hash, type: message.type, height }, 'message accepted');
     return { hash: message.hash, warnings: verdict.warnings.map((w) => w.message) };
+  }
+
+  /** Refuses (DomainTaken) a spec claiming a custom domain that another registered app already claims. */
+  private async checkDomainClaims(name: string, spec: Record<string, unknown>): Promise<void> {
+    const claimed = customDomains(runtimeView(spec)).map((c) => c.domain);
+    decideDomainClaims(name, claimed, await this.reader.domainClaimants(claimed, nameKey(name)));
   }
 
   /**
@@ -117,7 +120,7 @@ export class RegistryService {
       const expireBlocks = spec.version >= 6 && spec.expire ? spec.expire : defaultExpire(rulesHeight);
       const decision = decidePromote(state, {
         hash: message.hash, message, owner: spec.owner, name: spec.name, spec: spec as unknown as Record<string, unknown>,
-        payment, requiredSat: Math.round(required * SAT), validUntil, expireBlocks,
+        payment, priceFlux: required, validUntil, expireBlocks,
       });
       if (decision.kind === 'none') {
         if (!this.notPromoted.has(message.hash)) this.logger.info({ hash: message.hash, reason: decision.reason }, 'payment not promoted');

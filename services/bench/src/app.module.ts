@@ -1,10 +1,12 @@
 import { DynamicModule, Module, OnModuleInit } from '@nestjs/common';
-import { Logger, ProjectionHost, ServiceKitModule } from '@fluxplane/service-kit';
+import { EventStore } from '@fluxplane/eventstore';
+import { Logger, ProjectionHost, serviceModule } from '@fluxplane/service-kit';
 import { BenchNodesProjection } from './projections/bench-nodes.projection';
-import { BenchService, THRESHOLDS } from './bench.service';
-import { LocalMeasurer, MEASURER } from './adapters/measure';
+import { BenchService, POLICY, THRESHOLDS } from './bench.service';
+import { BusNodeBenchClient, NODE_BENCH_CLIENT } from './adapters/node-bench.client';
+import { BenchmarksController } from './api/benchmarks.controller';
 import { SCHEMA } from './projections/tables';
-import { thresholdsFrom, type BenchConfig } from './config';
+import { policyFrom, thresholdsFrom, type BenchConfig } from './config';
 
 @Module({})
 export class BenchModule implements OnModuleInit {
@@ -15,15 +17,15 @@ export class BenchModule implements OnModuleInit {
   }
 
   static forRoot(config: BenchConfig, logger: Logger): DynamicModule {
-    return {
-      module: BenchModule,
-      imports: [ServiceKitModule.forRoot({ name: 'bench', config, logger, database: { schema: SCHEMA } })],
+    return serviceModule(BenchModule, { name: 'bench', config, logger, database: { schema: SCHEMA } }, {
+      controllers: [BenchmarksController],
       providers: [
         { provide: THRESHOLDS, useValue: thresholdsFrom(config) },
-        { provide: MEASURER, useValue: new LocalMeasurer({ cpuMs: config.BENCH_CPU_MS, diskMb: config.BENCH_DISK_MB, dir: config.BENCH_DIR }) },
+        { provide: POLICY, useValue: policyFrom(config) },
+        { provide: NODE_BENCH_CLIENT, useFactory: (store: EventStore) => new BusNodeBenchClient(store, config.BENCH_NODE_TIMEOUT_MS), inject: [EventStore] },
         BenchNodesProjection,
         BenchService,
       ],
-    };
+    });
   }
 }

@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@fluxplane/service-kit';
-import { BenchConfig } from './config';
+import { BenchConfig, thresholdsFrom } from './config';
+import { DEVNET_PROFILE, FLUX_PROFILE } from './domain/tier-profiles';
 
 describe('bench config', () => {
-  it('refuses a BENCH_DIR that is not a writable directory (every disk test would fail, no node ever benchmarked)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-cfg-'));
-    try {
-      expect(loadConfig(BenchConfig, { BENCH_DIR: dir }).BENCH_DIR).toBe(dir);
-      expect(() => loadConfig(BenchConfig, { BENCH_DIR: join(dir, 'missing') })).toThrow(ConfigError);
-      writeFileSync(join(dir, 'file'), 'x');
-      expect(() => loadConfig(BenchConfig, { BENCH_DIR: join(dir, 'file') })).toThrow(/BENCH_DIR/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it("starts from Flux's public minimums, or the devnet profile", () => {
+    expect(thresholdsFrom(loadConfig(BenchConfig, {}))).toEqual(FLUX_PROFILE);
+    expect(thresholdsFrom(loadConfig(BenchConfig, { BENCH_PROFILE: 'devnet' }))).toEqual(DEVNET_PROFILE);
+  });
+
+  it('overrides single values with BENCH_<TIER>_MIN_*', () => {
+    const t = thresholdsFrom(loadConfig(BenchConfig, { BENCH_CUMULUS_MIN_EPS: '42', BENCH_STRATUS_MIN_DDWRITE: '999' }));
+    expect(t.CUMULUS).toEqual({ ...FLUX_PROFILE.CUMULUS, minEps: 42 });
+    expect(t.STRATUS.minDiskWriteMbps).toBe(999);
+    expect(t.NIMBUS).toEqual(FLUX_PROFILE.NIMBUS);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => loadConfig(BenchConfig, { BENCH_PROFILE: 'mainnet' })).toThrow(/BENCH_PROFILE/);
+    expect(() => loadConfig(BenchConfig, { BENCH_NIMBUS_MIN_CORES: '-1' })).toThrow(/BENCH_NIMBUS_MIN_CORES/);
+    expect(() => loadConfig(BenchConfig, { BENCH_RETRY_MIN_MS: '10000', BENCH_RETRY_MAX_MS: '5000' })).toThrow(ConfigError);
+    expect(() => loadConfig(BenchConfig, { BENCH_RETRY_MIN_MS: '10000', BENCH_RETRY_MAX_MS: '5000' })).toThrow(/BENCH_RETRY_MAX_MS: must not be below BENCH_RETRY_MIN_MS/);
   });
 });

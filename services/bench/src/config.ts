@@ -1,57 +1,53 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { Tier } from '@fluxplane/contracts';
 import { BaseConfig, envNumber } from '@fluxplane/service-kit';
-import { DEV_THRESHOLDS, TIERS, type Thresholds } from './domain/thresholds';
+import { TIERS, type Thresholds, type TierThreshold } from './domain/thresholds';
+import { PROFILES } from './domain/tier-profiles';
+import type { BenchPolicy } from './domain/schedule';
 
-const positive = (d: number) => envNumber(z.coerce.number().nonnegative().default(d));
+const ms = (d: number) => envNumber(z.coerce.number().int().positive().default(d));
+const minimum = envNumber(z.coerce.number().nonnegative()).optional();
 
-/** BENCH_<TIER>_MIN_{CORES,RAM_MB,EPS,DISK_MBPS}, defaulting to the dev thresholds. */
-const thresholdVars = Object.fromEntries(TIERS.flatMap((tier) => {
-  const t = DEV_THRESHOLDS[tier];
-  return [
-    [`BENCH_${tier}_MIN_CORES`, positive(t.minCores)],
-    [`BENCH_${tier}_MIN_RAM_MB`, positive(t.minRamMb)],
-    [`BENCH_${tier}_MIN_EPS`, positive(t.minEps)],
-    [`BENCH_${tier}_MIN_DISK_MBPS`, positive(t.minDiskWriteMbps)],
-  ];
-})) as Record<`BENCH_${Tier}_MIN_${'CORES' | 'RAM_MB' | 'EPS' | 'DISK_MBPS'}`, ReturnType<typeof positive>>;
+const FIGURES = { CORES: 'minCores', RAM_GB: 'minRamGb', STORAGE_GB: 'minStorageGb', EPS: 'minEps', DDWRITE: 'minDiskWriteMbps' } as const satisfies Record<string, keyof TierThreshold>;
+type Figure = keyof typeof FIGURES;
+
+/** BENCH_<TIER>_MIN_{CORES,RAM_GB,STORAGE_GB,EPS,DDWRITE}: each overrides one value of the profile. */
+const overrideVars = Object.fromEntries(TIERS.flatMap((tier) =>
+  Object.keys(FIGURES).map((f) => [`BENCH_${tier}_MIN_${f}`, minimum]))) as Record<`BENCH_${Tier}_MIN_${Figure}`, typeof minimum>;
 
 export const BenchConfig = BaseConfig.extend({
   HTTP_PORT: BaseConfig.shape.HTTP_PORT.default(16144),
-  /** Duration of the CPU test. */
-  BENCH_CPU_MS: envNumber(z.coerce.number().int().min(10).max(10_000).default(200)),
-  /** Size of the disk write test. */
-  BENCH_DISK_MB: envNumber(z.coerce.number().int().min(1).max(1024).default(16)),
-  /** Parent directory of the disk test's temporary directory (default: the OS temp dir). */
-  // Checked at start: a missing or read-only directory fails every disk test, so no node would ever
-  // be benchmarked (and none scheduled) while the service looked healthy.
-  BENCH_DIR: z.string().min(1).refine(isWritableDir, 'must be an existing, writable directory').optional(),
-  /** Safety-net sweep for registered nodes still without a benchmark. */
-  BENCH_SWEEP_INTERVAL_MS: envNumber(z.coerce.number().int().positive().default(30_000)),
-  /** A node whose benchmark failed is measured again after this long. */
-  BENCH_RETRY_FAILED_MS: envNumber(z.coerce.number().int().positive().default(600_000)),
-  BENCH_VERSION: z.string().min(1).max(40).default('fluxplane-bench/1'),
-  ...thresholdVars,
-});
+  /** The tier minimums to start from (src/domain/tier-profiles.ts): Flux's public ones, or the devnet's. */
+  BENCH_PROFILE: z.enum(['flux', 'devnet']).default('flux'),
+  /** Safety-net sweep: nodes due a benchmark, retries of nodes that did not answer. */
+  BENCH_SWEEP_INTERVAL_MS: ms(30_000),
+  /** A node that passed is benchmarked again after this long. */
+  BENCH_INTERVAL_MS: ms(6 * 3600_000),
+  /** A node whose benchmark failed is benchmarked again after this long. */
+  BENCH_RETRY_FAILED_MS: ms(600_000),
+  /** A node that did not answer is asked again after this long, doubled per miss up to BENCH_RETRY_MAX_MS. */
+  BENCH_RETRY_MIN_MS: ms(5_000),
+  BENCH_RETRY_MAX_MS: ms(300_000),
+  /** How long a node may take to measure itself and answer (its CPU and disk tests run first). */
+  BENCH_NODE_TIMEOUT_MS: ms(30_000),
+  ...overrideVars,
+}).refine((c) => c.BENCH_RETRY_MAX_MS >= c.BENCH_RETRY_MIN_MS, { path: ['BENCH_RETRY_MAX_MS'], message: 'must not be below BENCH_RETRY_MIN_MS' });
 export type BenchConfig = z.infer<typeof BenchConfig>;
 
-function isWritableDir(dir: string): boolean {
-  try {
-    if (!statSync(dir).isDirectory()) return false;
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
+/** The profile's thresholds with every BENCH_<TIER>_MIN_* override applied. */
+export function thresholdsFrom(c: BenchConfig): Thresholds {
+  const base = PROFILES[c.BENCH_PROFILE];
+  const of = (tier: Tier): TierThreshold => {
+    const t = { ...base[tier] };
+    for (const [f, key] of Object.entries(FIGURES) as Array<[Figure, keyof TierThreshold]>) {
+      const v = c[`BENCH_${tier}_MIN_${f}`];
+      if (v !== undefined) t[key] = v;
+    }
+    return t;
+  };
+  return { CUMULUS: of('CUMULUS'), NIMBUS: of('NIMBUS'), STRATUS: of('STRATUS') };
 }
 
-export function thresholdsFrom(c: BenchConfig): Thresholds {
-  const of = (tier: Tier) => ({
-    minCores: c[`BENCH_${tier}_MIN_CORES`],
-    minRamMb: c[`BENCH_${tier}_MIN_RAM_MB`],
-    minEps: c[`BENCH_${tier}_MIN_EPS`],
-    minDiskWriteMbps: c[`BENCH_${tier}_MIN_DISK_MBPS`],
-  });
-  return { CUMULUS: of('CUMULUS'), NIMBUS: of('NIMBUS'), STRATUS: of('STRATUS') };
+export function policyFrom(c: BenchConfig): BenchPolicy {
+  return { rebenchmarkMs: c.BENCH_INTERVAL_MS, retryFailedMs: c.BENCH_RETRY_FAILED_MS, retryMinMs: c.BENCH_RETRY_MIN_MS, retryMaxMs: c.BENCH_RETRY_MAX_MS };
 }

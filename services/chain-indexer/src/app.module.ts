@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { HealthRegistry, Logger, ServiceKitModule } from '@fluxplane/service-kit';
-import { ChainIndexerService } from './indexer/chain-indexer.service';
-import { CursorStore } from './indexer/cursor-store';
+import { HealthRegistry, Logger, serviceModule } from '@fluxplane/service-kit';
+import { ChainIndexerService } from './ingest/chain-indexer.service';
+import { CursorStore } from './ingest/cursor-store';
 import { FLUXD_RPC, fluxdRpcFactory } from './adapters/fluxd';
 import type { IndexerConfig } from './config';
 import { ExplorerQueries } from './api/explorer.queries';
@@ -22,10 +22,8 @@ export class ChainIndexerModule implements OnApplicationBootstrap, BeforeApplica
   }
 
   static forRoot(config: IndexerConfig, logger: Logger): DynamicModule {
-    return {
-      module: ChainIndexerModule,
-      imports: [ServiceKitModule.forRoot({ name: 'chain-indexer', config, logger, database: { schema: 'chain_indexer' } })],
+    return serviceModule(ChainIndexerModule, { name: 'chain-indexer', config, logger, database: { schema: 'chain_indexer' } }, {
       providers: [CursorStore, ChainIndexerService, ExplorerQueries, { provide: FLUXD_RPC, useFactory: () => fluxdRpcFactory(config) }],
-    };
+    });
   }
 }

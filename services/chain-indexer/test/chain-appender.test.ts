@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, Subjects } from '@fluxplane/contracts';
 import { EventStore } from '@fluxplane/eventstore';
 import { startNats, TestNats } from '@fluxplane/testkit';
-import { ChainAppender } from '../src/indexer/chain-appender';
+import { ChainAppender } from '../src/ingest/chain-appender';
 
 const block = (height: number) => makeEvent('BlockIndexed', Subjects.chain(), { height, hash: `h${height}`, previousHash: height ? `h${height - 1}` : null, time: 1_700_000_000 + height, txCount: 1 });
 

@@ -50,30 +50,53 @@ async function faultyProxy(target: string, plan: (n: number) => Fault | undefine
   };
 }
 
+/** A devchain, the faulty proxy in front of it, and a world (no registry) indexing through the proxy. */
+interface FaultyRig {
+  devchain: RunningDevchain;
+  proxy: Awaited<ReturnType<typeof faultyProxy>>;
+  world: World;
+  close(): Promise<void>;
+}
+
+async function startFaultyRig(o: { chain: (c: DevChain) => void; plan: (n: number) => Fault | undefined; indexer: Record<string, string> }): Promise<FaultyRig> {
+  const devchain = await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 });
+  o.chain(devchain.chain);
+  const proxy = await faultyProxy(devchain.url, o.plan);
+  const world = await startWorld(proxy.url, { registry: false, indexer: o.indexer }).catch(async (err: unknown) => {
+    await proxy.close();
+    await devchain.close();
+    throw err;
+  });
+  return {
+    devchain, proxy, world,
+    async close() {
+      await world.close();
+      await proxy.close();
+      await devchain.close();
+    },
+  };
+}
+
 describe('an RPC that drops, stalls or answers garbage mid-scan', () => {
-  let devchain: RunningDevchain;
-  let proxy: Awaited<ReturnType<typeof faultyProxy>>;
-  let world: World;
+  let rig: FaultyRig;
+  const cycle: Fault[] = ['drop', 'stall', 'garbage', 'bad-schema', 'http-503'];
 
   beforeAll(async () => {
-    devchain = await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 });
-    const c = devchain.chain;
-    for (let i = 0; i < 4; i++) c.registerNode({ ip: `127.0.0.${20 + i}`, collateral: 1000 });
-    c.generate(3);
-    c.generate(200, { registrations: 0.2, payments: 0.3, expiries: 0.05, seed: 5 });
-    const cycle: Fault[] = ['drop', 'stall', 'garbage', 'bad-schema', 'http-503'];
-    // every third request fails, cycling through the faults
-    proxy = await faultyProxy(devchain.url, (n) => (n % 3 === 0 ? cycle[(n / 3) % cycle.length] : undefined));
-    world = await startWorld(proxy.url, { registry: false, indexer: { RPC_TIMEOUT_MS: '300', BATCH_BLOCKS: '8' } });
+    rig = await startFaultyRig({
+      chain: (c) => {
+        for (let i = 0; i < 4; i++) c.registerNode({ ip: `127.0.0.${20 + i}`, collateral: 1000 });
+        c.generate(3);
+        c.generate(200, { registrations: 0.2, payments: 0.3, expiries: 0.05, seed: 5 });
+      },
+      // every third request fails, cycling through the faults
+      plan: (n) => (n % 3 === 0 ? cycle[(n / 3) % cycle.length] : undefined),
+      indexer: { RPC_TIMEOUT_MS: '300', BATCH_BLOCKS: '8' },
+    });
   });
-
-  afterAll(async () => {
-    await world?.close();
-    await proxy?.close();
-    await devchain?.close();
-  });
+  afterAll(() => rig?.close());
 
   it('loses nothing and indexes nothing twice', async () => {
+    const { devchain, proxy, world } = rig;
     await world.startIndexer();
     await indexedTo(world, devchain.chain.height, devchain.chain.tip.hash);
     expect(new Set(proxy.faults)).toEqual(new Set(['drop', 'stall', 'garbage', 'bad-schema', 'http-503']));
@@ -99,25 +122,20 @@ describe('an RPC that drops, stalls or answers garbage mid-scan', () => {
 });
 
 describe('health and lag while fluxd does not answer', () => {
-  let devchain: RunningDevchain;
-  let proxy: Awaited<ReturnType<typeof faultyProxy>>;
-  let world: World;
+  let rig: FaultyRig;
   let down = false;
 
   beforeAll(async () => {
-    devchain = await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 });
-    devchain.chain.generate(20);
-    proxy = await faultyProxy(devchain.url, () => (down ? 'drop' : undefined));
-    world = await startWorld(proxy.url, { registry: false, indexer: { STALE_AFTER_MS: '400', RPC_TIMEOUT_MS: '300' } });
+    rig = await startFaultyRig({
+      chain: (c) => c.generate(20),
+      plan: () => (down ? 'drop' : undefined),
+      indexer: { STALE_AFTER_MS: '400', RPC_TIMEOUT_MS: '300' },
+    });
   });
-
-  afterAll(async () => {
-    await world?.close();
-    await proxy?.close();
-    await devchain?.close();
-  });
+  afterAll(() => rig?.close());
 
   it('reports lag in /metrics, goes down naming the failure, and comes back up when fluxd answers', async () => {
+    const { devchain, world } = rig;
     await world.startIndexer();
     await indexedTo(world, devchain.chain.height, devchain.chain.tip.hash);
     const base = `http://127.0.0.1:${world.indexerConfig.HTTP_PORT}`;

@@ -3,16 +3,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Subjects } from '@fluxplane/contracts';
 import { EventStore } from '@fluxplane/eventstore';
 import { createLogger, loadConfig, startService } from '@fluxplane/service-kit';
-import { createTestDatabase, freePort, startNats, TestDatabase, TestNats, waitUntil } from '@fluxplane/testkit';
+import { eventStoreFixture, EventStoreWithDatabaseFixture, freePort, waitUntil } from '@fluxplane/testkit';
 import { DevChain, DEVCHAIN_WALLET_ADDRESS, RunningDevchain, startDevchainServer } from '@fluxplane/devchain';
 import { IndexerConfig } from '../src/config';
 import { ChainIndexerModule } from '../src/app.module';
 
 describe('chain indexer against the devchain', () => {
-  let nats: TestNats;
-  let db: TestDatabase;
+  let fx: EventStoreWithDatabaseFixture;
   let devchain: RunningDevchain;
-  let store: EventStore;
   let app: NestFastifyApplication | undefined;
   let config: IndexerConfig;
   const logger = createLogger('chain-indexer', 'silent');
@@ -20,29 +18,22 @@ describe('chain indexer against the devchain', () => {
   const start = async () => {
     app = await startService({ module: ChainIndexerModule.forRoot(config, logger), config, logger });
   };
-  const chainEvents = async () => (await store.readStream(Subjects.chain())).events.map((e) => e.event);
+  const chainEvents = async () => (await fx.store.readStream(Subjects.chain())).events.map((e) => e.event);
   const indexedTo = (height: number) => waitUntil(async () => {
-    const last = await store.last(Subjects.chain());
+    const last = await fx.store.last(Subjects.chain());
     return last?.event.type === 'BlockIndexed' && last.event.data.height >= height;
   }, { what: `indexed to ${height}` });
 
   beforeAll(async () => {
-    nats = await startNats();
-    db = await createTestDatabase('idx');
-    devchain = await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 });
-    store = await EventStore.connect({ servers: nats.url });
+    fx = await eventStoreFixture({ database: 'idx' });
+    devchain = fx.own(await startDevchainServer({ chain: new DevChain(), host: '127.0.0.1', port: 0 }));
+    fx.onClose(() => app?.close()); // the indexer before its devchain
     config = loadConfig(IndexerConfig, {
-      HTTP_PORT: String(await freePort()), NATS_URL: nats.url, DATABASE_URL: db.url, LOG_LEVEL: 'silent',
+      HTTP_PORT: String(await freePort()), NATS_URL: fx.nats.url, DATABASE_URL: fx.db.url, LOG_LEVEL: 'silent',
       FLUXD_RPC_URL: devchain.url, POLL_INTERVAL_MS: '100', SNAPSHOT_EVERY: '3',
     });
   });
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await devchain?.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => fx?.close());
 
   it('emits NodeRegistered with the tier of the collateral and each payment hash once', async () => {
     const chain = devchain.chain;
@@ -116,8 +107,7 @@ describe('chain indexer against the devchain', () => {
   });
 
   it('keeps its tables in its own schema', async () => {
-    const ds = await db.dataSource();
-    const rows = await ds.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_name IN ('cursor', 'blocks', 'snapshot', 'payments_seen')`);
+    const rows = await fx.ds.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_name IN ('cursor', 'blocks', 'snapshot', 'payments_seen')`);
     expect(new Set(rows.map((r: { table_schema: string }) => r.table_schema))).toEqual(new Set(['chain_indexer']));
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppPrices, Commands, Queries, Subjects } from '@fluxplane/contracts';
-import { createLogger, loadConfig, request, startService } from '@fluxplane/service-kit';
+import { Rpc, Subjects } from '@fluxplane/contracts';
+import { createLogger, loadConfig, call, startService } from '@fluxplane/service-kit';
 import { freePort, waitUntil } from '@fluxplane/testkit';
 import { DevChain, RunningDevchain, startDevchainServer } from '@fluxplane/devchain';
 import { addressFromPrivateKey, randomPrivateKey } from '@fluxplane/flux-spec';
@@ -46,7 +46,7 @@ describe('price soft forks', () => {
   async function newMessage(name: string): Promise<string> {
     names.push(name);
     const msg = signed(v8Spec(name, owner), key);
-    await request(live.store, Commands.submitAppMessage, { message: msg });
+    await call(live.store.nc, Rpc.submitAppMessage, { message: msg });
     hashes.set(name, msg.hash);
     return msg.hash;
   }
@@ -56,7 +56,7 @@ describe('price soft forks', () => {
     return rows.find((m) => m.hash === hash)?.state;
   }
 
-  const prices = async () => AppPrices.parse(await request(live.store, Queries.appPrices, {}));
+  const prices = async () => (await call(live.store.nc, Rpc.appPrices, {}));
   const quote = async (name: string): Promise<number> => {
     const res = await fetch(`${gatewayBase}/apps/calculateprice`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v8Spec(name, owner)),

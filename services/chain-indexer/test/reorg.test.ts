@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Commands, Subjects, type DomainEvent } from '@fluxplane/contracts';
-import { createLogger, loadConfig, request, startService } from '@fluxplane/service-kit';
+import { Rpc, Subjects, type DomainEvent } from '@fluxplane/contracts';
+import { createLogger, loadConfig, call, startService } from '@fluxplane/service-kit';
 import { freePort, httpGet, waitUntil } from '@fluxplane/testkit';
 import { DevChain, DEVCHAIN_WALLET_ADDRESS, RunningDevchain, startDevchainServer } from '@fluxplane/devchain';
 import { addressFromPrivateKey, randomPrivateKey } from '@fluxplane/flux-spec';
@@ -38,7 +38,7 @@ describe('chain reorganisations', () => {
     const name = `reorgapp${++appCount}`;
     names.push(name);
     const msg = signed(v8Spec(name, owner), key);
-    await request(live.store, Commands.submitAppMessage, { message: msg });
+    await call(live.store.nc, Rpc.submitAppMessage, { message: msg });
     return msg.hash;
   }
 

@@ -11,7 +11,7 @@ import { createTestDatabase, freePort, startNats, TestDatabase, TestNats, waitUn
 import type { DataSource } from 'typeorm';
 import { IndexerConfig } from '../src/config';
 import { ChainIndexerModule } from '../src/app.module';
-import { CursorStore } from '../src/indexer/cursor-store';
+import { CursorStore } from '../src/ingest/cursor-store';
 import { serializeState } from '../src/domain';
 // services have no package entry point; tests reach their modules by path
 import { AppRegistryModule } from '../../app-registry/src/app.module';
@@ -92,7 +92,7 @@ export async function startWorld(rpcUrl: string, opts: { indexer?: Record<string
           prices: await reg.query(`SELECT txid, height, message, cpu, ram, hdd, min_price, port, scope, staticip FROM price_forks ORDER BY height, seq`),
         },
         stats: opts.registry === false ? { nodes: [], apps: [] } : {
-          nodes: await stats.query(`SELECT node_id, tier, ip, benchmarked, up, expired FROM nodes ORDER BY node_id`),
+          nodes: await stats.query(`SELECT node_id, tier, ip, bench_status, up, expired FROM nodes ORDER BY node_id`),
           apps: await stats.query(`SELECT name, owner, instances, active FROM apps ORDER BY name`),
         },
       };

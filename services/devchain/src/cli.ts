@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { errorText } from '@fluxplane/observability';
 import { ConfigError } from './config';
 import { serve } from './serve';
 
@@ -42,7 +43,7 @@ async function control(url: string, method: 'GET' | 'POST', path: string, body?:
     res = await fetch(new URL(path, url), { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
-    throw new Error(`cannot reach the devchain at ${url} (${cause?.code ?? (error as Error).message}); is "devchain serve" running?`, { cause: error });
+    throw new Error(`cannot reach the devchain at ${url} (${cause?.code ?? errorText(error)}); is "devchain serve" running?`, { cause: error });
   }
   const text = await res.text();
   let json: unknown;
@@ -135,6 +136,6 @@ program
   .action(async (o: { depth: number; mode?: string }) => print(await control(url(), 'POST', '/control/reorg', o)));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `devchain: ${(error as Error).message}`);
+  console.error(error instanceof ConfigError ? error.message : `devchain: ${errorText(error)}`);
   process.exit(1);
 });

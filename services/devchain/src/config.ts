@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorText } from '@fluxplane/observability';
 import { decodeAddress } from './chain/encoding';
 import { MAINNET_APPS_ADDRESS } from './chain/model';
 
@@ -69,7 +70,7 @@ const envSchema = z.object({
         decodeAddress(v);
         return v;
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `not a transparent Flux address: ${(error as Error).message}` });
+        ctx.addIssue({ code: 'custom', message: `not a transparent Flux address: ${errorText(error)}` });
         return z.NEVER;
       }
     }),

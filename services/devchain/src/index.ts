@@ -13,6 +13,7 @@ export {
   type ChainTip,
   type SyntheticMix,
 } from './chain/model';
+export { mulberry32 } from './chain/synthetic-mix';
 export { renderBlock, renderTx, renderDeterministicList } from './chain/render';
 export { COIN, tierOfCollateral, type Block, type Tx, type Tier } from './chain/types';
 export { encodeAddress, decodeAddress } from './chain/encoding';

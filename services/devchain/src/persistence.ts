@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { errorText } from '@fluxplane/observability';
 import type { Block } from './chain/types';
 
 /*
@@ -23,7 +24,7 @@ export function readBlockLog(file: string): Block[] {
     } catch (error) {
       // a torn last line (crash mid-write) is dropped; anything else is corruption
       if (i === lines.length - 1 || (i === lines.length - 2 && lines[lines.length - 1] === '')) return;
-      throw new Error(`${file}:${i + 1}: unreadable block line: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${file}:${i + 1}: unreadable block line: ${errorText(error)}`, { cause: error });
     }
   });
   return blocks;

@@ -1,6 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { readRequestBody } from '@fluxplane/fluxd-rpc';
+import { errorText } from '@fluxplane/observability';
 import { DevChain, DevChainError, DEVCHAIN_WALLET_ADDRESS } from './chain/model';
 import { renderBlock, renderDeterministicList } from './chain/render';
 import { COIN } from './chain/types';
@@ -49,24 +51,6 @@ class RpcFail extends Error {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -171,7 +155,7 @@ function executeOne(chain: DevChain, request: unknown): RpcReply {
   } catch (error) {
     if (error instanceof RpcFail) return { result: null, error: { code: error.code, message: error.message }, id };
     if (error instanceof DevChainError) return { result: null, error: { code: -8, message: error.message }, id };
-    return { result: null, error: { code: -1, message: (error as Error).message }, id };
+    return { result: null, error: { code: -1, message: errorText(error) }, id };
   }
 }
 
@@ -288,7 +272,7 @@ function handleControl(chain: DevChain, method: string, path: string, body: stri
     }
   } catch (error) {
     if (error instanceof DevChainError) send(res, error.status, { error: error.message });
-    else send(res, 500, { error: (error as Error).message });
+    else send(res, 500, { error: errorText(error) });
   }
 }
 
@@ -309,7 +293,7 @@ export async function startDevchainServer(options: DevchainServerOptions): Promi
       return;
     }
     const path = (req.url ?? '/').split('?')[0]!;
-    readBody(req).then(
+    readRequestBody(req, MAX_BODY, 'request body too large').then(
       (body) => {
         if (path === '/control' || path.startsWith('/control/')) {
           handleControl(chain, req.method ?? 'GET', path.replace(/\/+$/, ''), body, res, blockIntervalMs);
@@ -343,7 +327,7 @@ export async function startDevchainServer(options: DevchainServerOptions): Promi
         const block = chain.mineBlock();
         if (block.tx.length > 1) log(`mined block ${block.height} ${block.hash} with ${block.tx.length - 1} transaction(s)`);
       } catch (error) {
-        log(`mining failed: ${(error as Error).message}`);
+        log(`mining failed: ${errorText(error)}`);
       }
     }, blockIntervalMs);
     timer.unref();

@@ -2,3 +2,4 @@
 export const SCHEMA = 'domain_manager';
 export const APPS_TABLE = `"${SCHEMA}".apps`;
 export const INSTANCES_TABLE = `"${SCHEMA}".instances`;
+export const MASTERS_TABLE = `"${SCHEMA}".masters`;

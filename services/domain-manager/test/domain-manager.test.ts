@@ -3,16 +3,16 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { register } from 'prom-client';
+import { Histogram, register } from 'prom-client';
 import { makeEvent, Subjects } from '@fluxplane/contracts';
-import { EventStore } from '@fluxplane/eventstore';
 import { createLogger, loadConfig, ProjectionHost, startService } from '@fluxplane/service-kit';
-import { createTestDatabase, freePort, startNats, TestDatabase, TestNats, waitUntil } from '@fluxplane/testkit';
+import { eventStoreFixture, EventStoreWithDatabaseFixture, freePort, getReply, successData, waitUntil } from '@fluxplane/testkit';
 import { DomainManagerConfig } from '../src/config';
 import { DomainManagerModule } from '../src/app.module';
-import { RouteApplier } from '../src/apply/route-applier';
+import { RouteApplier } from '../src/reconcile/route-applier';
 import { HaproxyRuntime, ReloadError } from '../src/adapters/haproxy-runtime';
 import { get, startEcho, startHaproxy, TestHaproxy } from './haproxy-harness';
+import { runtimeView } from '@fluxplane/flux-spec';
 
 const DOMAIN = 'fluxplane.test';
 const HASH = 'a'.repeat(64);
@@ -23,10 +23,8 @@ async function counter(name: string): Promise<number> {
 }
 
 describe('domain-manager with a real HAProxy', () => {
-  let nats: TestNats;
-  let db: TestDatabase;
+  let fx: EventStoreWithDatabaseFixture;
   let haproxy: TestHaproxy;
-  let store: EventStore;
   let app: NestFastifyApplication | undefined;
   let config: DomainManagerConfig;
   let base: string;
@@ -50,19 +48,22 @@ describe('domain-manager with a real HAProxy', () => {
     return out;
   }
 
-  const register_ = (name: string, ports: number[]) => store.append(Subjects.app(name), [makeEvent('AppRegistered', Subjects.app(name), {
-    name, hash: HASH, owner: 'owner', spec: { version: 3, name, ports: ports.map(String), instances: 3 }, txid: 'tx', height: 10,
+  const spec_ = (name: string, ports: number[]) => ({ version: 3, name, ports: ports.map(String), instances: 3 });
+  const register_ = (name: string, ports: number[]) => fx.store.append(Subjects.app(name), [makeEvent('AppRegistered', Subjects.app(name), {
+    name, hash: HASH, owner: 'owner', spec: spec_(name, ports), runtime: runtimeView(spec_(name, ports)), txid: 'tx', height: 10,
     expireBlocks: 22000, expiresAtHeight: 22010, timestamp: 1, signature: 'sig', amountSat: 1,
   })], 'any');
-  const started = (app_: string, node: string, ip: string, ports: number[]) => store.append(Subjects.instance(app_, node), [makeEvent('InstanceStarted', Subjects.instance(app_, node), {
+  const started = (app_: string, node: string, ip: string, ports: number[]) => fx.store.append(Subjects.instance(app_, node), [makeEvent('InstanceStarted', Subjects.instance(app_, node), {
     app: app_, nodeId: node, ip, specHash: HASH, ports, containers: [{ component: app_, id: `c-${node}` }],
   })], 'any');
-  const stopped = (app_: string, node: string) => store.append(Subjects.instance(app_, node), [makeEvent('InstanceStopped', Subjects.instance(app_, node), {
+  const stopped = (app_: string, node: string) => fx.store.append(Subjects.instance(app_, node), [makeEvent('InstanceStopped', Subjects.instance(app_, node), {
     app: app_, nodeId: node, reason: 'test',
   })], 'any');
 
   beforeAll(async () => {
-    [nats, db, haproxy] = await Promise.all([startNats(), createTestDatabase('dm'), startHaproxy()]);
+    [fx, haproxy] = await Promise.all([eventStoreFixture({ database: 'dm' }), startHaproxy()]);
+    fx.onClose(() => haproxy.stop());
+    fx.onClose(() => echoes.forEach((s) => s.close()));
     // One port free on both backend addresses.
     for (let attempt = 0; echoes.length < 2 && attempt < 20; attempt++) {
       appPort = await freePort('127.0.0.2');
@@ -74,23 +75,16 @@ describe('domain-manager with a real HAProxy', () => {
     const httpPort = await freePort();
     base = `http://127.0.0.1:${httpPort}`;
     config = loadConfig(DomainManagerConfig, {
-      HTTP_PORT: String(httpPort), NATS_URL: nats.url, DATABASE_URL: db.url, LOG_LEVEL: 'silent',
+      HTTP_PORT: String(httpPort), NATS_URL: fx.nats.url, DATABASE_URL: fx.db.url, LOG_LEVEL: 'silent',
       APP_DOMAIN: DOMAIN,
       HAPROXY_CONFIG: haproxy.config, HAPROXY_MAP: haproxy.map, HAPROXY_MASTER_SOCKET: haproxy.master, HAPROXY_ADMIN_SOCKET: haproxy.admin,
       HAPROXY_BIND: `127.0.0.1:${haproxy.port}`, APPLY_DEBOUNCE_MS: '50', RESYNC_INTERVAL_MS: '0',
     });
-    store = await EventStore.connect({ servers: nats.url });
+    fx.onClose(() => app?.close());
     app = await startApp();
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await store?.close();
-    await haproxy?.stop();
-    for (const s of echoes) s.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => fx?.close());
 
   it('routes an app to its running instances, round robin, after a reload', async () => {
     const t0 = performance.now();
@@ -110,7 +104,7 @@ describe('domain-manager with a real HAProxy', () => {
 
     // Published once HAProxy confirmed: shortly after traffic already flows.
     const last = await waitUntil(async () => {
-      const l = await store.last(Subjects.routing(DOMAIN));
+      const l = await fx.store.last(Subjects.routing(DOMAIN));
       return l?.event.type === 'RoutesApplied' && JSON.stringify(l.event.data).includes('127.0.0.3') ? l : undefined;
     }, { timeoutMs: 5000, what: 'RoutesApplied with both servers' });
     expect(await counter('fluxplane_haproxy_reloads_total')).toBeGreaterThanOrEqual(1);
@@ -129,7 +123,7 @@ describe('domain-manager with a real HAProxy', () => {
   it('removes a stopped instance through the runtime API, without a reload, and keeps the files in sync', async () => {
     const reloads = await counter('fluxplane_haproxy_reloads_total');
     const runtimeApplies = await counter('fluxplane_haproxy_runtime_applies_total');
-    const routingSeq = (await store.last(Subjects.routing(DOMAIN)))!.seq;
+    const routingSeq = (await fx.store.last(Subjects.routing(DOMAIN)))!.seq;
     const t0 = performance.now();
     await stopped('demo', 'node-b');
     await waitUntil(async () => (await sample('demo.app.fluxplane.test', 4)).every((b) => b === '200 127.0.0.2'), { timeoutMs: 10_000, intervalMs: 10, what: 'node-b out of rotation' });
@@ -148,17 +142,19 @@ describe('domain-manager with a real HAProxy', () => {
     expect(retired === undefined || retired.split(' ')[6] !== '0').toBe(true);
     const live = await new HaproxyRuntime({ admin: haproxy.admin, master: haproxy.master }).serversState(`be_demo_${appPort}`);
     expect(live.map((s) => s.name)).toEqual([`127.0.0.2:${appPort}`]);
-    await waitUntil(async () => ((await store.last(Subjects.routing(DOMAIN)))!.seq > routingSeq ? true : undefined), { timeoutMs: 5000, what: 'RoutesApplied' });
-    const last = await store.last(Subjects.routing(DOMAIN));
+    await waitUntil(async () => ((await fx.store.last(Subjects.routing(DOMAIN)))!.seq > routingSeq ? true : undefined), { timeoutMs: 5000, what: 'RoutesApplied' });
+    const last = await fx.store.last(Subjects.routing(DOMAIN));
     expect(last?.event.data).toMatchObject({ reloaded: false, routes: expect.arrayContaining([{ host: 'demo.app.fluxplane.test', servers: [`127.0.0.2:${appPort}`] }]) });
   });
 
   it('adds a server at runtime, and a later reload (new app) keeps it', async () => {
     const reloads = await counter('fluxplane_haproxy_reloads_total');
+    const runtimeApplies = await counter('fluxplane_haproxy_runtime_applies_total');
     await started('demo', 'node-b', '127.0.0.3', [appPort]);
     await waitUntil(async () => new Set(await sample('demo.app.fluxplane.test', 4)).size === 2, { timeoutMs: 10_000, intervalMs: 10, what: 'node-b back' });
     await waitUntil(() => app!.get(RouteApplier).settled, { timeoutMs: 15_000, what: 'apply finished' });
-    expect(app!.get(RouteApplier).last?.method).toBe('runtime');
+    // Applied through the runtime API (the passes after it only watch the server's first check).
+    expect(await counter('fluxplane_haproxy_runtime_applies_total')).toBe(runtimeApplies + 1);
     expect(await counter('fluxplane_haproxy_reloads_total')).toBe(reloads);
     // The state file HAProxy would load at a restart has the server back in rotation (admin state 0).
     const stateLine = readFileSync(join(dirname(haproxy.config), 'server-state'), 'utf8').split('\n').find((l) => l.includes(`127.0.0.3:${appPort} 127.0.0.3`));
@@ -180,9 +176,11 @@ describe('domain-manager with a real HAProxy', () => {
     expect(metrics).toMatch(/fluxplane_haproxy_reloads_total\{[^}]*\} [1-9]/);
     expect(metrics).toMatch(/fluxplane_haproxy_reloads_failed_total/);
     expect(metrics).toMatch(/fluxplane_routes_apply_duration_seconds_count\{[^}]*method="runtime"[^}]*\} [1-9]/);
-    const routes = await (await fetch(`${base}/routes`)).json();
-    expect(routes.data.routes).toContainEqual({ host: 'other.app.fluxplane.test', servers: [`127.0.0.2:${appPort}`] });
-    const durations = await register.getSingleMetric('fluxplane_routes_apply_duration_seconds')!.get();
+    const routes = successData(await getReply<{ routes: unknown[] } | null>(`${base}/routes`));
+    expect(routes?.routes).toContainEqual({ host: 'other.app.fluxplane.test', servers: [`127.0.0.2:${appPort}`] });
+    const histogram = register.getSingleMetric('fluxplane_routes_apply_duration_seconds');
+    if (!(histogram instanceof Histogram)) throw new Error('fluxplane_routes_apply_duration_seconds is not a registered histogram');
+    const durations = await histogram.get();
     for (const method of ['reload', 'runtime']) {
       const sum = durations.values.find((v) => v.metricName?.endsWith('_sum') && v.labels.method === method)?.value ?? 0;
       const count = durations.values.find((v) => v.metricName?.endsWith('_count') && v.labels.method === method)?.value ?? 0;
@@ -192,14 +190,14 @@ describe('domain-manager with a real HAProxy', () => {
 
   it('adopts the running routes after a restart instead of reloading, and publishes nothing new', async () => {
     const reloads = await counter('fluxplane_haproxy_reloads_total');
-    const routingSeq = (await store.last(Subjects.routing(DOMAIN)))!.seq;
+    const routingSeq = (await fx.store.last(Subjects.routing(DOMAIN)))!.seq;
     await app!.close();
     app = await startApp();
     const applier = app.get(RouteApplier);
     await waitUntil(() => applier.settled && applier.last !== undefined, { timeoutMs: 10_000, what: 'first apply after restart' });
     expect(applier.last?.method).toBe('none');
     expect(await counter('fluxplane_haproxy_reloads_total')).toBe(reloads);
-    expect((await store.last(Subjects.routing(DOMAIN)))!.seq).toBe(routingSeq);
+    expect((await fx.store.last(Subjects.routing(DOMAIN)))!.seq).toBe(routingSeq);
   });
 
   it('detects a failed reload through show proc (2.6 replies nothing) while the old worker keeps serving', async () => {

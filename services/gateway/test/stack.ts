@@ -4,7 +4,7 @@
  * `chain.generate`), and the chain-indexer, app-registry and gateway modules.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, loadConfig, startService } from '@fluxplane/service-kit';
+import { errorText, createLogger, loadConfig, startService } from '@fluxplane/service-kit';
 import { createTestDatabase, freePort, startNats, TestDatabase, TestNats, waitUntil } from '@fluxplane/testkit';
 import { DevChain, RunningDevchain, startDevchainServer } from '@fluxplane/devchain';
 import { IndexerConfig } from '../../chain-indexer/src/config';
@@ -63,7 +63,7 @@ export async function startRegistrationStack(prefix: string): Promise<Registrati
           return reply.status === 'success' && reply.data.height === chain.height;
         }, { what: `registry indexed to height ${chain.height}`, timeoutMs: 20_000, intervalMs: 50 });
       } catch (err) {
-        throw new Error(`${(err as Error).message}; last answer ${JSON.stringify(last)}`, { cause: err });
+        throw new Error(`${errorText(err)}; last answer ${JSON.stringify(last)}`, { cause: err });
       }
     };
     return { base, devchainUrl: devchain.url, chain, synced, close };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '@fluxplane/service-kit';
-import { hardwareFrom, SchedulerConfig } from './config';
+import { hardwareFrom, livenessConfig, SchedulerConfig } from './config';
 import { DEFAULT_HARDWARE } from './domain';
 
 describe('scheduler config', () => {
@@ -24,5 +24,17 @@ describe('scheduler config', () => {
   it('names a malformed variable', () => {
     expect(() => loadConfig(SchedulerConfig, { SCHEDULER_TIER_CAPACITY: '{oops' })).toThrow(ConfigError);
     expect(() => loadConfig(SchedulerConfig, { SCHEDULER_TIER_CAPACITY: '{oops' })).toThrow(/SCHEDULER_TIER_CAPACITY/);
+  });
+
+  it('defaults liveness to a 2.5 s threshold with a probation, and names a bad liveness or lease variable', () => {
+    const c = loadConfig(SchedulerConfig, {});
+    expect(livenessConfig(c)).toEqual({ downAfterMs: 2500, backAfterMs: 5000, backAfterMaxMs: 60_000, flapWindowMs: 60_000 });
+    expect(c.SCHEDULER_LEASE_MS).toBe(2000);
+    expect(livenessConfig(loadConfig(SchedulerConfig, { NODE_BACK_AFTER_MS: '9000', NODE_BACK_AFTER_MAX_MS: '1000' })).backAfterMaxMs).toBe(9000);
+    expect(() => loadConfig(SchedulerConfig, { NODE_DOWN_AFTER_MS: '100' })).toThrow(/NODE_DOWN_AFTER_MS/);
+    expect(() => loadConfig(SchedulerConfig, { NODE_BACK_AFTER_MS: '' })).toThrow(/NODE_BACK_AFTER_MS/);
+    expect(() => loadConfig(SchedulerConfig, { INSTANCE_START_DEADLINE_MS: 'soon' })).toThrow(/INSTANCE_START_DEADLINE_MS/);
+    expect(() => loadConfig(SchedulerConfig, { SCHEDULER_ID: 'a b' })).toThrow(/SCHEDULER_ID/);
+    expect(() => loadConfig(SchedulerConfig, { SCHEDULER_LEASE_MS: '50' })).toThrow(/SCHEDULER_LEASE_MS/);
   });
 });

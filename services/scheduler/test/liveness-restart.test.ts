@@ -30,7 +30,8 @@ describe('scheduler restart and node liveness', () => {
     for (const [i, id] of ['n1', 'n2'].entries()) {
       await store.append(Subjects.chain(), [makeEvent('NodeRegistered', Subjects.chain(), { nodeId: id, ip: `127.0.0.${21 + i}`, tier: 'CUMULUS', collateralSat: 1000e8, txid: `tx${id}`, height: 1 + i })], 'any');
     }
-    // n1 runs an agent (it reported an instance); nothing was ever heard from n2.
+    // n1 runs an agent (it was heard, and reported an instance); nothing was ever heard from n2.
+    await store.append(Subjects.node('n1'), [makeEvent('NodeCameBack', Subjects.node('n1'), { nodeId: 'n1' })], 'any');
     const subject = Subjects.instance('demo', 'n1');
     await store.append(subject, [makeEvent('InstanceStarted', subject, { app: 'demo', nodeId: 'n1', ip: '127.0.0.21', specHash: hash('a'), ports: [], containers: [{ component: 'web', id: 'c1' }] })], 'any');
     await svc.app.get(ProjectionHost).catchUp();
@@ -40,7 +41,7 @@ describe('scheduler restart and node liveness', () => {
 
     await waitUntil(async () => (await liveness('n1')).includes('NodeWentDown'), { timeoutMs: 5000, what: 'n1 declared down' });
     await sleep(700);
-    expect(await liveness('n1')).toEqual(['NodeWentDown']);
+    expect(await liveness('n1')).toEqual(['NodeCameBack', 'NodeWentDown']);
     expect(await liveness('n2')).toEqual([]);
   });
 });

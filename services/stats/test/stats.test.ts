@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, Queries, Subjects } from '@fluxplane/contracts';
-import { ProjectionHost, request } from '@fluxplane/service-kit';
+import { makeEvent, Rpc, Subjects } from '@fluxplane/contracts';
+import { ProjectionHost, call } from '@fluxplane/service-kit';
 import { startServiceUnderTest, ServiceUnderTest } from '@fluxplane/testkit';
 import { StatsConfig } from '../src/config';
 import { StatsModule } from '../src/app.module';
-import type { NetworkSummary } from '../src/network-stats.service';
+import type { NetworkSummary } from '../src/projections/network.reader';
+import { runtimeView } from '@fluxplane/flux-spec';
 
 describe('stats service', () => {
   let svc: ServiceUnderTest<StatsConfig>;
@@ -24,7 +25,7 @@ describe('stats service', () => {
     }
     const spec = { name: 'demo', instances: 3 };
     await store.append(Subjects.app('demo'), [makeEvent('AppRegistered', Subjects.app('demo'), {
-      name: 'demo', hash: 'a'.repeat(64), owner: 'o', spec, txid: 'tx', height: 5, expireBlocks: 22000, expiresAtHeight: 22005, timestamp: 1, signature: 's', amountSat: 1,
+      name: 'demo', hash: 'a'.repeat(64), owner: 'o', spec, runtime: runtimeView(spec), txid: 'tx', height: 5, expireBlocks: 22000, expiresAtHeight: 22005, timestamp: 1, signature: 's', amountSat: 1,
     })], 'any');
     for (const n of ['n0', 'n1', 'n2']) {
       await store.append(Subjects.instance('demo', n), [makeEvent('InstanceStarted', Subjects.instance('demo', n), { app: 'demo', nodeId: n, ip: '127.0.0.1', specHash: 'a'.repeat(64), ports: [1], containers: [] })], 'any');
@@ -35,7 +36,7 @@ describe('stats service', () => {
     const expected: NetworkSummary = { nodes: { total: 4, up: 4, byTier: { CUMULUS: 2, NIMBUS: 1, STRATUS: 1 } }, apps: { total: 1 }, instances: { running: 2 } };
     const res = await fetch(`${svc.base}/stats`);
     expect(await res.json()).toEqual({ status: 'success', data: expected });
-    expect(await request(store, Queries.statsSummary, {})).toEqual(expected);
+    expect(await call(store.nc, Rpc.statsSummary, {})).toEqual(expected);
     const listed = await (await fetch(`${svc.base}/projections`)).json();
     expect(listed).toEqual([{ name: 'network', position: expect.any(Number), parked: [] }]);
 
@@ -43,6 +44,6 @@ describe('stats service', () => {
     await svc.stopService();
     const app = await svc.restart({ REBUILD_PROJECTIONS: 'true' });
     await app.get(ProjectionHost).catchUp();
-    expect(await request(store, Queries.statsSummary, {})).toEqual(expected);
+    expect(await call(store.nc, Rpc.statsSummary, {})).toEqual(expected);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AppName, defineEvent, Hash64, Height } from '../define-event';
+import { AppRuntime, runtimeView } from '@fluxplane/flux-spec';
+import { AppName, defineEvent, Hash64, Height, type Upcaster } from '../define-event';
 
 /**
  * A signed registration or update message as Flux carries it. The spec is kept as received (key order
@@ -29,7 +30,10 @@ const RegisteredApp = z.object({
   name: AppName,
   hash: Hash64,
   owner: z.string().min(1),
+  /** The formatted spec as verified and hashed: what FluxOS's API serves. Services never interpret it. */
   spec: z.record(z.string(), z.unknown()),
+  /** What the spec means at run time (libs/flux-spec `runtimeView`): what every consumer reads. Since v2. */
+  runtime: AppRuntime,
   txid: z.string().min(1),
   height: Height,
   expireBlocks: z.number().int().positive(),
@@ -40,8 +44,16 @@ const RegisteredApp = z.object({
 });
 export type RegisteredApp = z.infer<typeof RegisteredApp>;
 
-export const AppRegistered = defineEvent('AppRegistered', 1, RegisteredApp);
-export const AppUpdated = defineEvent('AppUpdated', 1, RegisteredApp);
+/**
+ * v1 events carry only the raw spec; reading them derives the view with the same pure function the
+ * registry uses today, so an old stream replays into today's projections unchanged.
+ */
+const withRuntime = (app: Record<string, unknown>): Record<string, unknown> =>
+  ('runtime' in app ? app : { ...app, runtime: runtimeView((app.spec ?? {}) as Record<string, unknown>) });
+const registeredAppV1toV2: Upcaster = withRuntime;
+
+export const AppRegistered = defineEvent('AppRegistered', 2, RegisteredApp, { 1: registeredAppV1toV2 });
+export const AppUpdated = defineEvent('AppUpdated', 2, RegisteredApp, { 1: registeredAppV1toV2 });
 
 export const AppExpired = defineEvent('AppExpired', 1, z.object({
   name: AppName,
@@ -65,7 +77,7 @@ export type RestoredApp = z.infer<typeof RestoredApp>;
  * winning branch); the app goes back to `restored` (the registration in force before), or, for a
  * first registration, ceases to exist (`restored` null).
  */
-export const AppRegistrationReverted = defineEvent('AppRegistrationReverted', 1, z.object({
+export const AppRegistrationReverted = defineEvent('AppRegistrationReverted', 2, z.object({
   name: AppName,
   /** the message hash whose promotion is undone */
   hash: Hash64,
@@ -73,7 +85,10 @@ export const AppRegistrationReverted = defineEvent('AppRegistrationReverted', 1,
   height: Height,
   reverted: z.enum(['AppRegistered', 'AppUpdated']),
   restored: RestoredApp.nullable(),
-}));
+}), {
+  // v2: the restored registration carries its runtime view, as AppRegistered v2 does.
+  1: (data) => (data.restored ? { ...data, restored: withRuntime(data.restored as Record<string, unknown>) } : data),
+});
 
 /**
  * app-registry has undone every app decision above the fork of these reorganisations (the stream

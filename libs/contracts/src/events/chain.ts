@@ -1,11 +1,35 @@
 import { z } from 'zod';
-import { defineEvent, Hash64, Height, Ip, NodeId, Tier } from '../define-event';
+import { defineEvent, Hash64, Height, Ip, NodeId, Reason, Tier, Txid } from '../define-event';
+import { PriceValues } from '../price-values';
 
-/** A block was fully indexed; every fact of the block precedes it on `evt.chain`. */
-export const BlockIndexed = defineEvent('BlockIndexed', 1, z.object({
+/*
+ * Field groups more than one event carries with the same meaning, spread into their schemas (at the
+ * same position as before: the field order of a payload does not change).
+ */
+
+/** A block's place in the chain: indexed, and reverted again. */
+const BlockLink = {
   height: Height,
   hash: z.string().min(1),
   previousHash: z.string().nullable(),
+};
+
+/** What the start transaction said about a node: registered, and restored when its expiry is reverted. */
+const NodeCollateral = {
+  ip: Ip,
+  tier: Tier,
+  collateralSat: z.number().int().positive(),
+};
+
+/** The transaction of a chain fact and its block's height: what its compensating event names. */
+const ChainTx = { height: Height, txid: Txid };
+
+/** An app payment: the message hash from its OP_RETURN and its transaction. */
+const AppPayment = { hash: Hash64, txid: Txid, height: Height };
+
+/** A block was fully indexed; every fact of the block precedes it on `evt.chain`. */
+export const BlockIndexed = defineEvent('BlockIndexed', 1, z.object({
+  ...BlockLink,
   time: z.number().int(),
   txCount: z.number().int().nonnegative(),
 }));
@@ -13,24 +37,20 @@ export const BlockIndexed = defineEvent('BlockIndexed', 1, z.object({
 /** A fluxnode start transaction with a valid collateral; the tier follows from the collateral. */
 export const NodeRegistered = defineEvent('NodeRegistered', 1, z.object({
   nodeId: NodeId,
-  ip: Ip,
-  tier: Tier,
-  collateralSat: z.number().int().positive(),
-  txid: z.string().min(1),
+  ...NodeCollateral,
+  txid: Txid,
   height: Height,
 }));
 
 export const NodeExpired = defineEvent('NodeExpired', 1, z.object({
   nodeId: NodeId,
   height: Height,
-  reason: z.string().max(200),
+  reason: Reason,
 }));
 
 /** A payment to the apps address carrying a message hash in its OP_RETURN. Each hash once. */
 export const AppPaymentConfirmed = defineEvent('AppPaymentConfirmed', 1, z.object({
-  hash: Hash64,
-  txid: z.string().min(1),
-  height: Height,
+  ...AppPayment,
   amountSat: z.number().int().nonnegative(),
   address: z.string().min(1),
 }));
@@ -42,19 +62,11 @@ export const AppPaymentConfirmed = defineEvent('AppPaymentConfirmed', 1, z.objec
  * `entry.height < tx height` applies). `height` is a chain height; rules-height offsets are the
  * consumer's business. Missing port/scope/staticip are already filled with FluxOS's defaults (2, 6, 3).
  */
-const PriceValue = z.number().finite().nonnegative();
 export const PriceScheduleChanged = defineEvent('PriceScheduleChanged', 1, z.object({
-  height: Height,
-  txid: z.string().min(1),
+  ...ChainTx,
   /** the decoded OP_RETURN text, bounded by the script size limit (10,000 bytes) */
   message: z.string().min(1).max(10_000),
-  cpu: PriceValue,
-  ram: PriceValue,
-  hdd: PriceValue,
-  minPrice: PriceValue,
-  port: PriceValue,
-  scope: PriceValue,
-  staticip: PriceValue,
+  ...PriceValues,
 }));
 
 /**
@@ -82,8 +94,7 @@ export const ChainReorganized = defineEvent('ChainReorganized', 1, z.object({
 export const NodeRegistrationReverted = defineEvent('NodeRegistrationReverted', 1, z.object({
   nodeId: NodeId,
   /** height and txid of the reverted initial confirmation */
-  height: Height,
-  txid: z.string().min(1),
+  ...ChainTx,
 }));
 
 /**
@@ -94,27 +105,14 @@ export const NodeExpiryReverted = defineEvent('NodeExpiryReverted', 1, z.object(
   nodeId: NodeId,
   /** height of the reverted expiry */
   height: Height,
-  ip: Ip,
-  tier: Tier,
-  collateralSat: z.number().int().positive(),
+  ...NodeCollateral,
 }));
 
 /** Undoes an AppPaymentConfirmed: the payment's block left the chain; the hash counts as unpaid again. */
-export const AppPaymentReverted = defineEvent('AppPaymentReverted', 1, z.object({
-  hash: Hash64,
-  txid: z.string().min(1),
-  height: Height,
-}));
+export const AppPaymentReverted = defineEvent('AppPaymentReverted', 1, z.object(AppPayment));
 
 /** Undoes a PriceScheduleChanged: the soft fork's block left the chain; its schedule entry is void. */
-export const PriceScheduleChangeReverted = defineEvent('PriceScheduleChangeReverted', 1, z.object({
-  height: Height,
-  txid: z.string().min(1),
-}));
+export const PriceScheduleChangeReverted = defineEvent('PriceScheduleChangeReverted', 1, z.object(ChainTx));
 
 /** Every fact of block `height` has been compensated: the indexed tip is now its parent. */
-export const BlockReverted = defineEvent('BlockReverted', 1, z.object({
-  height: Height,
-  hash: z.string().min(1),
-  previousHash: z.string().nullable(),
-}));
+export const BlockReverted = defineEvent('BlockReverted', 1, z.object(BlockLink));

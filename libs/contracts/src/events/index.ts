@@ -3,3 +3,6 @@ export * from './node';
 export * from './app';
 export * from './placement';
 export * from './routing';
+export * from './dns';
+export * from './master';
+export * from './certificates';

@@ -2,7 +2,8 @@
  * Private/enterprise fields: v7 `secrets`/`repoauth` (only with targeted nodes), v8
  * `repoauth` (only for enterprise apps) and `datacenter` (only for enterprise owners).
  */
-import { reject, SpecWarning, warning } from '../errors';
+import { FLUXOS_ENTERPRISE_OWNERS } from '../data/enterprise-nodes';
+import { reject } from '../errors';
 import { SECRET_MAX } from '../limits';
 import type { AppComponent, FluxAppSpec } from '../types';
 
@@ -32,17 +33,13 @@ export function checkComponentPrivateFields(spec: FluxAppSpec, c: AppComponent, 
 }
 
 /**
- * `datacenter: true` is reserved to owners in FluxOS's enterprise list
- * (`helpers/enterprisenodes.json`). That list is data we do not bundle: callers pass it;
- * without it the flag is accepted with a warning.
+ * `datacenter: true` is reserved to FluxOS's enterprise app owners (`helpers/enterprisenodes.json`,
+ * see data/enterprise-nodes.ts): FluxOS refuses it for any other owner. Callers may pass a newer
+ * list; by default the bundled snapshot decides, so the verdict is FluxOS's, not a warning.
  */
-export function checkDatacenter(spec: FluxAppSpec, enterpriseOwners: readonly string[] | undefined): SpecWarning[] {
-  if (spec.version < 8 || spec.datacenter !== true) return [];
-  if (!enterpriseOwners) {
-    return [warning('datacenter.ownerUnchecked', 'datacenter', 'is true but no enterprise owner list was supplied, so the owner was not checked')];
-  }
+export function checkDatacenter(spec: FluxAppSpec, enterpriseOwners: readonly string[] = FLUXOS_ENTERPRISE_OWNERS): void {
+  if (spec.version < 8 || spec.datacenter !== true) return;
   if (!enterpriseOwners.includes(spec.owner)) {
     reject('datacenter.notEnterpriseOwner', 'datacenter', `may only be true for enterprise owners; ${spec.owner} is not one`);
   }
-  return [];
 }

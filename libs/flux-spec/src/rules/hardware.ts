@@ -8,11 +8,11 @@
  * old installer enforced them; a node may still refuse such a component).
  */
 import { reject, SpecWarning, warning } from '../errors';
-import { tierMaximum, TierName } from '../limits';
+import { TIER_KEY_SUFFIX, tierMaximum, type Tier } from '../protocol';
 import type { AppComponent, FluxAppSpec } from '../types';
 
-const TIER_SUFFIX: Record<TierName, 'basic' | 'super' | 'bamf'> = { cumulus: 'basic', nimbus: 'super', stratus: 'bamf' };
-const TIER_LABEL: Record<TierName, string> = { cumulus: 'Cumulus', nimbus: 'Nimbus', stratus: 'Stratus' };
+const TIER_SUFFIX = TIER_KEY_SUFFIX;
+const TIER_LABEL: Record<Tier, string> = { CUMULUS: 'Cumulus', NIMBUS: 'Nimbus', STRATUS: 'Stratus' };
 
 // The arithmetic mirrors FluxOS exactly, float quirks included (0.3 * 10 % 1 !== 0).
 function cpuOk(cpu: number, maxTenths: number): boolean {
@@ -25,7 +25,7 @@ function hddOk(hdd: number, max: number): boolean {
   return hdd % 1 === 0 && hdd <= max && hdd >= 1;
 }
 
-function checkValues(cpu: number, ram: number, hdd: number, tier: TierName, path: string, tierKeys: boolean): void {
+function checkValues(cpu: number, ram: number, hdd: number, tier: Tier, path: string, tierKeys: boolean): void {
   const max = tierMaximum(tier);
   const sfx = tierKeys ? TIER_SUFFIX[tier] : '';
   const label = tierKeys ? ` for ${TIER_LABEL[tier]}` : '';
@@ -36,18 +36,18 @@ function checkValues(cpu: number, ram: number, hdd: number, tier: TierName, path
 
 /** v1–v3 (`checkHWParameters`). */
 export function checkLegacyHardware(spec: FluxAppSpec): void {
-  checkValues(spec.cpu as number, spec.ram as number, spec.hdd as number, 'stratus', '', false);
+  checkValues(spec.cpu as number, spec.ram as number, spec.hdd as number, 'STRATUS', '', false);
   if (spec.tiered) {
-    checkValues(spec.cpubasic as number, spec.rambasic as number, spec.hddbasic as number, 'cumulus', '', true);
-    checkValues(spec.cpusuper as number, spec.ramsuper as number, spec.hddsuper as number, 'nimbus', '', true);
-    checkValues(spec.cpubamf as number, spec.rambamf as number, spec.hddbamf as number, 'stratus', '', true);
+    checkValues(spec.cpubasic as number, spec.rambasic as number, spec.hddbasic as number, 'CUMULUS', '', true);
+    checkValues(spec.cpusuper as number, spec.ramsuper as number, spec.hddsuper as number, 'NIMBUS', '', true);
+    checkValues(spec.cpubamf as number, spec.rambamf as number, spec.hddbamf as number, 'STRATUS', '', true);
   }
 }
 
 /** v4+ (`checkComposeHWParameters`): totals only, per tier if any component is tiered. */
 export function checkComposeHardware(compose: AppComponent[]): void {
   const tiered = compose.some((c) => c.tiered === true);
-  const tiers: TierName[] = tiered ? ['cumulus', 'nimbus', 'stratus'] : ['stratus'];
+  const tiers: Tier[] = tiered ? ['CUMULUS', 'NIMBUS', 'STRATUS'] : ['STRATUS'];
   for (const tier of tiers) {
     let cpu = 0;
     let ram = 0;

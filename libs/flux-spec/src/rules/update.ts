@@ -3,14 +3,18 @@
  * fluxos.md §1.3 "Update compatibility").
  *
  * - a version change must target the latest version (8);
- * - v8 may change anything (the node does a hard redeploy);
- * - v4–v7 keep the number of components and their names (images may change);
+ * - v4+ keep the number of components and their names (images may change), unless both the
+ *   stored spec and the update are v8: only then may anything change (the node does a hard
+ *   redeploy). A v4–v7 app updated to v8 still keeps its components; once stored as v8 it is
+ *   free (FluxOS v8.17.0 `validateApplicationUpdateCompatibility`);
  * - no downgrade from v4+ to v1–v3;
  * - v1–v3 may not change the image (repotag).
  */
 import { reject } from '../errors';
 import { LATEST_SPEC_VERSION } from '../limits';
 import type { FluxAppSpec } from '../types';
+
+const bothV8 = (previous: FluxAppSpec, next: FluxAppSpec): boolean => previous.version >= LATEST_SPEC_VERSION && next.version >= LATEST_SPEC_VERSION;
 
 export function checkUpdateCompatibility(next: FluxAppSpec, previous: FluxAppSpec): void {
   if (next.name !== previous.name) {
@@ -20,7 +24,7 @@ export function checkUpdateCompatibility(next: FluxAppSpec, previous: FluxAppSpe
     reject('update.versionChange', 'version', `an update may change the spec version only to ${LATEST_SPEC_VERSION} (was ${previous.version}, got ${next.version})`);
   }
   if (next.version >= 4) {
-    if (previous.version >= 4 && next.version < 8) {
+    if (previous.version >= 4 && !bothV8(previous, next)) {
       const prev = previous.compose ?? [];
       const cur = next.compose ?? [];
       if (prev.length !== cur.length) {

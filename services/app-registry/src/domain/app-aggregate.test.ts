@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeEvent, Subjects, type DomainEvent } from '@fluxplane/contracts';
 import { decideRollback, evolve, initialAppState, type AppState } from './app-aggregate';
+import { runtimeView } from '@fluxplane/flux-spec';
 
 const HASHES = Array.from({ length: 20 }, (_, i) => i.toString(16).padStart(64, '0'));
 const app = (hash: string, height: number) => ({
-  name: 'demo', hash, owner: '1owner', spec: { name: 'demo' }, txid: `tx${height}`, height, expireBlocks: 50,
+  name: 'demo', hash, owner: '1owner', spec: { name: 'demo' }, runtime: runtimeView({ name: 'demo' }), txid: `tx${height}`, height, expireBlocks: 50,
   expiresAtHeight: height + 50, timestamp: 1, signature: 'sig', amountSat: 1,
 });
 

@@ -1,4 +1,6 @@
 import type { DomainEvent, EventData, FluxMessage, RegisteredApp, RestoredApp } from '@fluxplane/contracts';
+import { Refusal } from '@fluxplane/contracts';
+import { minimumAcceptedSat, paymentCoversPrice, runtimeView } from '@fluxplane/flux-spec';
 
 /**
  * The app aggregate (`evt.app.<name>`): which message hashes it has seen, which were paid, the
@@ -59,18 +61,22 @@ export function revertCount(state: AppState, type: 'AppRegistered' | 'AppUpdated
   return state.reverts.get(`${type}:${hash}`) ?? 0;
 }
 
-export class Refusal extends Error {
-  constructor(readonly code: number, override readonly name: string, message: string) {
-    super(message);
-  }
-}
+/** Deciders refuse with the contracts' one refusal type (rule + message); the responder maps it to the wire. */
+export { Refusal };
 
 const isUpdate = (type: string) => type === 'fluxappupdate' || type === 'zelappupdate';
 
 export interface AcceptCommand {
   message: FluxMessage;
   name: string;
+  /** The owner the message's spec names. */
   owner: string;
+  /**
+   * The address the message's signature was verified against: the spec's owner for a registration,
+   * the owner the caller believed current for an update (FluxOS verifies updates against the
+   * PREVIOUS owner, fluxos.md §2 "Signature").
+   */
+  signer: string;
   receivedAt: Date;
   ttlMs: number;
 }
@@ -78,13 +84,18 @@ export interface AcceptCommand {
 export function decideAccept(state: AppState, cmd: AcceptCommand): EventData<'AppMessageAccepted'> {
   const hash = cmd.message.hash;
   if (state.accepted.has(hash) || state.promoted.has(hash)) {
-    throw new Refusal(409, 'DuplicateMessage', `a message with hash ${hash} was already received`);
+    throw new Refusal('DuplicateMessage', `a message with hash ${hash} was already received`);
   }
   const active = state.current?.active ? state.current : undefined;
   if (isUpdate(cmd.message.type)) {
-    if (!active) throw new Refusal(404, 'AppNotFound', `app ${cmd.name} is not registered, so it cannot be updated`);
+    if (!active) throw new Refusal('AppNotFound', `app ${cmd.name} is not registered, so it cannot be updated`);
+    // The signature was checked against what a (possibly lagging) read model said the owner was; the
+    // aggregate has the last word: only the owner in force may update.
+    if (cmd.signer !== active.owner) {
+      throw new Refusal('message.signature', `app ${cmd.name} is owned by ${active.owner}; an update signed by ${cmd.signer} is not accepted`);
+    }
   } else if (active) {
-    throw new Refusal(409, 'NameTaken', `app name ${cmd.name} is already registered${active.owner === cmd.owner ? ' by you: use an update' : ' by another owner'}`);
+    throw new Refusal('NameTaken', `app name ${cmd.name} is already registered${active.owner === cmd.owner ? ' by you: use an update' : ' by another owner'}`);
   }
   return {
     name: cmd.name,
@@ -103,7 +114,8 @@ export interface PromoteCommand {
   /** The formatted spec that was verified. */
   spec: Record<string, unknown>;
   payment: { txid: string; height: number; amountSat: number; seenAt: Date };
-  requiredSat: number;
+  /** The price in FLUX, exactly as FluxOS computes it (registrationAmount / updateAmount). */
+  priceFlux: number;
   validUntil: Date;
   expireBlocks: number;
 }
@@ -116,8 +128,9 @@ export type PromoteDecision =
 export function decidePromote(state: AppState, cmd: PromoteCommand): PromoteDecision {
   if (state.promoted.has(cmd.hash)) return { kind: 'none', reason: 'already promoted' };
   if (!state.accepted.has(cmd.hash)) return { kind: 'none', reason: 'message not accepted on this app' };
-  if (cmd.payment.amountSat < cmd.requiredSat) {
-    return { kind: 'none', reason: `paid ${cmd.payment.amountSat} sat, price is ${cmd.requiredSat} sat` };
+  // FluxOS's comparison, unrounded (`valueSat >= price * 1e8`): 0.67 FLUX needs 67,000,001 sat.
+  if (!paymentCoversPrice(cmd.payment.amountSat, cmd.priceFlux)) {
+    return { kind: 'none', reason: `paid ${cmd.payment.amountSat} sat, price ${cmd.priceFlux} FLUX needs at least ${minimumAcceptedSat(cmd.priceFlux)} sat` };
   }
   if (cmd.payment.seenAt.getTime() > cmd.validUntil.getTime()) return { kind: 'none', reason: 'payment arrived after the message expired' };
   const active = state.current?.active ? state.current : undefined;
@@ -131,6 +144,7 @@ export function decidePromote(state: AppState, cmd: PromoteCommand): PromoteDeci
       hash: cmd.hash,
       owner: cmd.owner,
       spec: cmd.spec,
+      runtime: runtimeView(cmd.spec),
       txid: cmd.payment.txid,
       height: cmd.payment.height,
       expireBlocks: cmd.expireBlocks,

@@ -1,18 +1,22 @@
 import type { Tier } from '@fluxplane/contracts';
 
-/** What the bench measured on a machine. */
+/** What a node measured of itself (its FluxBench `getbenchmarks`), in the units the thresholds use. */
 export interface Measurement {
   cores: number;
   ramMb: number;
-  /** CPU throughput: sha256 of 1 KiB blocks per second on one core, times the core count. */
+  /** total storage of the node's data disk, GB */
+  storageGb: number;
+  /** CPU events per second over all cores (the node's FluxBench `eps`) */
   eps: number;
-  /** Sequential write of a file, fsynced, in MB/s. */
+  /** sequential write, fsynced, MB/s (FluxBench's `ddwrite`) */
   diskWriteMbps: number;
 }
 
+/** A tier's minimums. RAM and storage are nominal sizes (as machines are sold: "8 GB", "220 GB"). */
 export interface TierThreshold {
   minCores: number;
-  minRamMb: number;
+  minRamGb: number;
+  minStorageGb: number;
   minEps: number;
   minDiskWriteMbps: number;
 }
@@ -23,22 +27,18 @@ export type Thresholds = Record<Tier, TierThreshold>;
 export const TIERS: readonly Tier[] = ['CUMULUS', 'NIMBUS', 'STRATUS'];
 
 /**
- * Development defaults, chosen so that a small 2-core VM passes as CUMULUS and nothing larger is
- * claimed without the cores and RAM to back it. Flux's real minimums (fluxme.io: 2c/8 GB, 4c/32 GB,
- * 8c/64 GB; EPS and disk-write thresholds live in the closed FluxBench, fluxos.md §5) use a different
- * CPU unit (sysbench events/s), so operators set production values through BENCH_* variables.
+ * Share of a nominal size a machine must report. A VM sold with 8 GB reports about 7.6–7.8 GiB (the
+ * kernel and firmware keep the rest) and a 220 GB disk a little less once formatted; comparing
+ * nominal minimums with reported sizes exactly would fail every machine of exactly the minimum size.
  */
-export const DEV_THRESHOLDS: Thresholds = {
-  CUMULUS: { minCores: 2, minRamMb: 3000, minEps: 100_000, minDiskWriteMbps: 20 },
-  NIMBUS: { minCores: 4, minRamMb: 28_000, minEps: 400_000, minDiskWriteMbps: 100 },
-  STRATUS: { minCores: 8, minRamMb: 58_000, minEps: 1_600_000, minDiskWriteMbps: 200 },
-};
+export const NOMINAL_FRACTION = 0.9;
 
 /** Every minimum of the tier the measurement misses, in words. Empty = it qualifies. */
 export function shortfalls(m: Measurement, t: TierThreshold): string[] {
   const out: string[] = [];
   if (m.cores < t.minCores) out.push(`cores ${m.cores} < ${t.minCores}`);
-  if (m.ramMb < t.minRamMb) out.push(`ram ${m.ramMb} MB < ${t.minRamMb} MB`);
+  if (m.ramMb < t.minRamGb * 1024 * NOMINAL_FRACTION) out.push(`ram ${m.ramMb} MB < ${t.minRamGb} GB`);
+  if (m.storageGb < t.minStorageGb * NOMINAL_FRACTION) out.push(`storage ${m.storageGb.toFixed(1)} GB < ${t.minStorageGb} GB`);
   if (m.eps < t.minEps) out.push(`eps ${Math.round(m.eps)} < ${t.minEps}`);
   if (m.diskWriteMbps < t.minDiskWriteMbps) out.push(`disk write ${m.diskWriteMbps.toFixed(1)} MB/s < ${t.minDiskWriteMbps} MB/s`);
   return out;
@@ -59,7 +59,7 @@ export interface BenchVerdict {
 }
 
 /**
- * FluxBench's decision, pure: a node passes when the machine meets every minimum of the tier its
+ * FluxBench's decision, pure: a node passes when its measurement meets every minimum of the tier its
  * collateral registered it as. More than enough is fine; too little for the registered tier fails
  * (the reason lists what is missing), even if a smaller tier would fit.
  */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ExplorerHeight, ExplorerHeightQuery, ExplorerNode, ExplorerNodesQuery, ExplorerPayment, ExplorerPaymentsQuery, Queries } from '@fluxplane/contracts';
+import { Rpc, type ExplorerHeight, type ExplorerNode, type ExplorerNodesQuery, type ExplorerPayment, type ExplorerPaymentsQuery } from '@fluxplane/contracts';
 import { Responder } from '@fluxplane/service-kit';
-import { ChainIndexerService } from '../indexer/chain-indexer.service';
-import { hostOf } from '../indexer/block-events';
+import { ChainIndexerService } from '../ingest/chain-indexer.service';
+import { hostOf } from '../ingest/block-events';
 
 /** Explorer queries over NATS, answered from the indexer's own state (the gateway's /explorer routes). */
 @Injectable()
@@ -10,9 +10,9 @@ export class ExplorerQueries {
   constructor(private readonly indexer: ChainIndexerService, private readonly responder: Responder) {}
 
   serve(): void {
-    this.responder.serve(Queries.explorerHeight, ExplorerHeightQuery, async () => this.height());
-    this.responder.serve(Queries.explorerNodes, ExplorerNodesQuery, async (q) => this.nodes(q));
-    this.responder.serve(Queries.explorerPayments, ExplorerPaymentsQuery, (q) => this.payments(q));
+    this.responder.serve(Rpc.explorerHeight, () => this.height());
+    this.responder.serve(Rpc.explorerNodes, (q) => this.nodes(q));
+    this.responder.serve(Rpc.explorerPayments, (q) => this.payments(q));
   }
 
   height(): ExplorerHeight {

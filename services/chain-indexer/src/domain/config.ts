@@ -1,3 +1,7 @@
+import {
+  appsAddressesAt, DEVCHAIN_APPS_ADDRESSES, FOUNDATION_MULTISIGS, MAINNET_APPS_ADDRESSES, type PaymentAddress,
+} from '@fluxplane/flux-spec';
+
 /**
  * Chain parameters the fact extraction depends on. Injectable so a devchain (heights from 0) and
  * mainnet use the same code.
@@ -8,7 +12,7 @@ export interface ChainFactsConfig {
    * whose height has been reached (explorerService.processStandard: the t1 address always, the first
    * multisig from 1300000, the second from 1670000), so the schedule is cumulative, not exclusive.
    */
-  appsAddresses: ReadonlyArray<{ address: string; fromHeight: number }>;
+  appsAddresses: readonly PaymentAddress[];
   /** payments below this height are ignored (FluxOS `fluxapps.epochstart`, 694000 on mainnet) */
   epochStart: number;
   /**
@@ -30,14 +34,6 @@ export interface ChainFactsConfig {
   foundationAddresses: ReadonlyArray<string>;
 }
 
-export const MAINNET_APPS_ADDRESSES = [
-  { address: 't1LUs6quf7TB2zVZmexqPQdnqmrFMGZGjV6', fromHeight: 0 },
-  { address: 't3aGJvdtd8NR6GrnqnRuVEzH6MbrXuJFLUX', fromHeight: 1_300_000 },
-  { address: 't3NryfAQLGeFs9jEoeqsxmBN2QLRaRKFLUX', fromHeight: 1_670_000 },
-] as const;
-
-export const FOUNDATION_MULTISIGS = ['t3aGJvdtd8NR6GrnqnRuVEzH6MbrXuJFLUX', 't3NryfAQLGeFs9jEoeqsxmBN2QLRaRKFLUX'] as const;
-
 export const MAINNET_CHAIN_FACTS_CONFIG: ChainFactsConfig = {
   appsAddresses: MAINNET_APPS_ADDRESSES,
   epochStart: 694_000,
@@ -45,15 +41,15 @@ export const MAINNET_CHAIN_FACTS_CONFIG: ChainFactsConfig = {
   foundationAddresses: FOUNDATION_MULTISIGS,
 };
 
-/** The devchain pays t3NryfAQLGeFs9jEoeqsxmBN2QLRaRKFLUX from height 0; its soft forks come from the same multisigs. */
+/** The devchain pays the newest mainnet apps address from height 0; its soft forks come from the same multisigs. */
 export const DEVCHAIN_CHAIN_FACTS_CONFIG: ChainFactsConfig = {
-  appsAddresses: [{ address: 't3NryfAQLGeFs9jEoeqsxmBN2QLRaRKFLUX', fromHeight: 0 }],
+  appsAddresses: DEVCHAIN_APPS_ADDRESSES,
   epochStart: 0,
   messageFrom: 'last-output',
   foundationAddresses: FOUNDATION_MULTISIGS,
 };
 
-/** The apps addresses a payment at `height` may go to. */
-export function appsAddressesAt(config: ChainFactsConfig, height: number): Set<string> {
-  return new Set(config.appsAddresses.filter((a) => height >= a.fromHeight).map((a) => a.address));
+/** The apps addresses a payment at `height` may go to under this chain's schedule. */
+export function appsAddressesFor(config: ChainFactsConfig, height: number): Set<string> {
+  return appsAddressesAt(height, config.appsAddresses);
 }

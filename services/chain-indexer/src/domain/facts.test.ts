@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEVCHAIN_CHAIN_FACTS_CONFIG,
+  SATS_PER_FLUX,
   MAINNET_CHAIN_FACTS_CONFIG,
   applyStateDelta,
   decodeOpReturnMessage,
@@ -18,7 +19,7 @@ import {
   type FactVout,
 } from './index';
 
-const COIN = 100_000_000;
+const COIN = SATS_PER_FLUX;
 const APPS = 't3NryfAQLGeFs9jEoeqsxmBN2QLRaRKFLUX';
 const OTHER = 't1cs91szwJdbyonz9CXgNLxBuBVC1fAQfVo';
 const HASH = 'ab'.repeat(32);

@@ -1,8 +1,8 @@
-import { appsAddressesAt, type ChainFactsConfig } from './config';
+import { appsAddressesFor, type ChainFactsConfig } from './config';
 import { decodeOpReturnMessage } from './op-return';
 import { parsePriceMessage, softForkMessage, type PriceValues } from './soft-fork';
 import { Overlay, applyStateDelta, type ChainIndexerState, type NodeEntry, type StateDelta } from './state';
-import { isCollateralAmount, tierFromCollateral, type NodeTier } from './tier';
+import { isCollateralAmount, tierFromCollateral, type Tier } from '@fluxplane/flux-spec';
 
 /*
  * Chain facts from one validated block (fluxd `getblock … 2`), in block order. Pure: no I/O.
@@ -72,7 +72,7 @@ export interface NodeRegisteredFact {
   /** the collateral outpoint "txid:n" */
   readonly nodeId: string;
   readonly ip: string;
-  readonly tier: NodeTier;
+  readonly tier: Tier;
   readonly collateralSat: number;
   /** the initial confirmation transaction */
   readonly txid: string;
@@ -139,7 +139,7 @@ export function extractBlockFacts(block: FactBlock, state: ChainIndexerState, co
   const nodes = new Overlay(state.nodes);
   const facts: ChainFact[] = [];
   const height = block.height;
-  const appsAddresses = appsAddressesAt(config, height);
+  const appsAddresses = appsAddressesFor(config, height);
   const foundation = new Set(config.foundationAddresses);
 
   for (const tx of block.tx) {

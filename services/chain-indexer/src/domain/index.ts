@@ -1,12 +1,12 @@
 export {
   MAINNET_CHAIN_FACTS_CONFIG,
   DEVCHAIN_CHAIN_FACTS_CONFIG,
-  MAINNET_APPS_ADDRESSES,
-  FOUNDATION_MULTISIGS,
-  appsAddressesAt,
+  appsAddressesFor,
   type ChainFactsConfig,
 } from './config';
-export { tierFromCollateral, isCollateralAmount, SATS_PER_FLUX, type NodeTier } from './tier';
+// Payment addresses are protocol constants (libs/flux-spec); re-exported for the indexer's users.
+export { MAINNET_APPS_ADDRESSES, FOUNDATION_MULTISIGS } from '@fluxplane/flux-spec';
+export { tierFromCollateral, isCollateralAmount, SATS_PER_FLUX, type Tier } from '@fluxplane/flux-spec';
 export { decodeOpReturnMessage } from './op-return';
 export { parsePriceMessage, softForkMessage, softForkVersion, PRICE_MESSAGE_DEFAULTS, type PriceValues } from './soft-fork';
 export {

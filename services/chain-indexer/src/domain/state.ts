@@ -1,10 +1,10 @@
-import type { NodeTier } from './tier';
+import type { Tier } from '@fluxplane/flux-spec';
 
 /** A fluxnode the indexer tracks, keyed by its collateral outpoint "txid:n" (the node id). */
 export interface NodeEntry {
   /** started = START transaction seen; confirmed = initial CONFIRM seen (the node is in the deterministic list) */
   readonly status: 'started' | 'confirmed';
-  readonly tier: NodeTier;
+  readonly tier: Tier;
   readonly collateralSat: number;
   /** "" until confirmed */
   readonly ip: string;

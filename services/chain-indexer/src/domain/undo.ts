@@ -1,6 +1,6 @@
 import type { ChainFact } from './facts';
 import type { StateDelta } from './state';
-import type { NodeTier } from './tier';
+import type { Tier } from '@fluxplane/flux-spec';
 
 /*
  * How to undo a block on the bus. A block's state change is undone with `invertStateDelta`; the events
@@ -20,7 +20,7 @@ export interface NodeExpiryRevertedFact {
   readonly nodeId: string;
   readonly height: number;
   readonly ip: string;
-  readonly tier: NodeTier;
+  readonly tier: Tier;
   readonly collateralSat: number;
 }
 
@@ -45,7 +45,7 @@ export type UndoFact = NodeRegistrationRevertedFact | NodeExpiryRevertedFact | A
  * block, unless the node was also registered in this very block.
  */
 export function undoFacts(emitted: ReadonlyArray<ChainFact>, delta: StateDelta): UndoFact[] {
-  const registeredHere = new Map<string, { ip: string; tier: NodeTier; collateralSat: number }>();
+  const registeredHere = new Map<string, { ip: string; tier: Tier; collateralSat: number }>();
   const out: UndoFact[] = [];
   for (const f of emitted) {
     switch (f.kind) {

@@ -132,7 +132,7 @@ describe('DevChain model', () => {
     expect(tx.vin).toEqual([expect.objectContaining({ txid: fundingTxid, n: 0, address: MAINNET_APPS_ADDRESS })]);
     expect(tx.vout[0]!.script).toMatchObject({ kind: 'p2sh', address: MAINNET_APPS_ADDRESS });
     expect(tx.vout[tx.vout.length - 1]!.script).toEqual({ kind: 'nulldata', data: Buffer.from('p_0.06_0.02_0.008_0.01').toString('hex') });
-    const rendered = renderBlock(chain, block).tx.find((t) => t.txid === txid) as { vin: Array<{ address: string; scriptSig: { asm: string } }> };
+    const rendered = renderBlock(chain, block).tx.find((t) => typeof t !== 'string' && t.txid === txid) as { vin: Array<{ address: string; scriptSig: { asm: string } }> };
     expect(rendered.vin[0]!.address).toBe(MAINNET_APPS_ADDRESS);
     expect(rendered.vin[0]!.scriptSig.asm).toMatch(/^0 [0-9a-f]+ [0-9a-f]+ [0-9a-f]+$/);
     expect(() => chain.softFork({ message: '' })).toThrow(/message/);

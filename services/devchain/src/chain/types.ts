@@ -2,7 +2,7 @@
  * The devchain's compact in-memory (and on-disk, JSON lines) representation of blocks and
  * transactions. `render.ts` turns it into fluxd's `getblock … 2` JSON.
  */
-import { tierFromCollateral } from '@fluxplane/flux-spec';
+import { tierFromCollateral, type Tier } from '@fluxplane/flux-spec';
 
 export type Script =
   | { kind: 'p2pkh'; hash: string; address: string }
@@ -83,11 +83,11 @@ export interface Block {
   tx: Tx[];
 }
 
-export type Tier = 'CUMULUS' | 'NIMBUS' | 'STRATUS';
+// Tiers and satoshis per FLUX are protocol constants (libs/flux-spec); fluxd's COIN is SATS_PER_FLUX.
+export { TIERS, type Tier } from '@fluxplane/flux-spec';
+export { SATS_PER_FLUX as COIN } from '@fluxplane/flux-spec';
+/** fluxd numbers the tiers 1–3 in `listfluxnodes` and START transactions. */
 export const TIER_NUMBER: Record<Tier, number> = { CUMULUS: 1, NIMBUS: 2, STRATUS: 3 };
-export const TIERS: readonly Tier[] = ['CUMULUS', 'NIMBUS', 'STRATUS'];
-
-export const COIN = 100_000_000;
 
 /** Collateral → tier: the Flux rule, from libs/flux-spec. */
 export function tierOfCollateral(sat: number): Tier | undefined {

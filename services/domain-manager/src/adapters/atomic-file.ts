@@ -4,9 +4,9 @@ import { open, readFile, rename, unlink } from 'node:fs/promises';
  * Replaces a file so that readers see the old or the new content, never a torn one: write a
  * sibling temp file, fsync it, rename it over the target (atomic on one filesystem).
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o644);
+  const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(content, 'utf8');
     await fh.sync();

@@ -73,3 +73,31 @@ export function parseServersState(text: string): ServerState[] {
     .map((l) => l.split(/\s+/))
     .map((f) => ({ backend: f[be]!, name: f[srv]!, address: f[addr]!, port: Number(f[port]), opState: Number(f[op]), adminState: Number(f[admin]) }));
 }
+
+export interface ServerStat {
+  backend: string;
+  name: string;
+  /** `UP`, `DOWN`, `DRAIN`, `MAINT`, `no check`, or a transition such as `UP 1/2`, `DOWN 1/2`. */
+  status: string;
+  /** Streams (requests) on the server now. */
+  sessions: number;
+}
+
+/** `show stat -1 4 -1` (servers only): CSV with a `# pxname,svname,…` header; columns looked up by name. */
+export function parseServerStats(text: string): ServerStat[] {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const header = lines.find((l) => l.startsWith('#'));
+  if (!header) return [];
+  const cols = header.replace(/^#\s*/, '').split(',');
+  const at = (name: string) => {
+    const i = cols.indexOf(name);
+    if (i < 0) throw new Error(`'show stat' has no column ${name}`);
+    return i;
+  };
+  const [px, sv, scur, status] = ['pxname', 'svname', 'scur', 'status'].map(at) as [number, number, number, number];
+  return lines
+    .filter((l) => !l.startsWith('#'))
+    .map((l) => l.split(','))
+    .filter((f) => f[sv] !== 'BACKEND' && f[sv] !== 'FRONTEND')
+    .map((f) => ({ backend: f[px]!, name: f[sv]!, status: f[status] ?? '', sessions: Number(f[scur] ?? 0) }));
+}

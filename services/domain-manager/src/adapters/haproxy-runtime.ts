@@ -1,5 +1,5 @@
 import { sendCommand } from './unix-socket';
-import { parseServersState, parseShowInfo, parseShowProc, ProcInfo, ServerState } from './haproxy-output';
+import { parseServersState, parseServerStats, parseShowInfo, parseShowProc, ProcInfo, ServerStat, ServerState } from './haproxy-output';
 
 export class RuntimeError extends Error {
   override readonly name = 'RuntimeError';
@@ -53,20 +53,47 @@ export class HaproxyRuntime {
   }
 
   /**
-   * Adds a server and puts it into service. 2.6 creates dynamic servers in maintenance and starts
-   * their health checks only on `enable health` (infra-notes §1).
+   * Adds a server that gets traffic only once its health check passed. 2.6 creates dynamic servers
+   * in maintenance, and leaving maintenance counts a checked server as up at once ("start OK, check
+   * immediately"), so: out of maintenance into drain (no new requests), forced down, checks on, then
+   * ready: it stays down, without traffic, until the first check succeeds (`rise 1`). Without checks
+   * it is simply enabled. Then the backend's sticky cookies are derived again, the new server's too.
    */
   async addServer(backend: string, spec: string, withChecks: boolean): Promise<void> {
     const name = spec.split(' ')[0]!;
     await this.expect(`add server ${backend}/${spec}`, /New server registered/);
-    await this.expect(`enable server ${backend}/${name}`, /^\s*$/);
-    if (withChecks) await this.expect(`enable health ${backend}/${name}`, /^\s*$/);
+    await this.enableChecked(backend, name, withChecks);
+  }
+
+  /** Puts a retired or draining server back into rotation, behind its health check like a new one. */
+  async restoreServer(backend: string, name: string, withChecks: boolean): Promise<void> {
+    await this.enableChecked(backend, name, withChecks);
+  }
+
+  private async enableChecked(backend: string, name: string, withChecks: boolean): Promise<void> {
+    const server = `${backend}/${name}`;
+    if (withChecks) {
+      await this.expect(`set server ${server} state drain`, /^\s*$/);
+      await this.expect(`set server ${server} health down`, /^\s*$/);
+      await this.expect(`enable health ${server}`, /^\s*$/);
+      await this.expect(`set server ${server} state ready`, /^\s*$/);
+    } else {
+      await this.expect(`enable server ${server}`, /^\s*$/);
+    }
+    // Recomputes every server's dynamic cookie (a runtime-added server has none until then); a
+    // backend without `cookie … dynamic` answers that it has none, which is fine.
+    await this.admin(`enable dynamic-cookie backend ${backend}`);
+  }
+
+  /** Drain: no new requests (sticky clients included only while it is up), those in flight finish. */
+  async drainServer(backend: string, name: string): Promise<void> {
+    await this.expect(`set server ${backend}/${name} state drain`, /^\s*$/);
   }
 
   /**
-   * Takes a server out of rotation at once: maintenance, then its streams are cut. Deleting it is
-   * a separate step because HAProxy refuses while idle pooled connections to it remain
-   * ("Server still has connections attached to it"); they go within a `pool-purge-delay`.
+   * Takes a server out of rotation for good: maintenance, then any streams left are cut (a drained
+   * server has none, unless its grace ran out). Deleting it is a separate step because HAProxy refuses
+   * while idle pooled connections to it remain ("Server still has connections attached to it").
    */
   async retireServer(backend: string, name: string): Promise<void> {
     await this.expect(`set server ${backend}/${name} state maint`, /^\s*$/);
@@ -81,10 +108,9 @@ export class HaproxyRuntime {
     throw new RuntimeError(`'del server ${backend}/${name}' answered ${JSON.stringify(text.trim())}`);
   }
 
-  /** Puts a retired server back into rotation (the same instance came back before it was deleted). */
-  async restoreServer(backend: string, name: string, withChecks: boolean): Promise<void> {
-    await this.expect(`set server ${backend}/${name} state ready`, /^\s*$/);
-    if (withChecks) await this.expect(`enable health ${backend}/${name}`, /^\s*$/);
+  /** Per server: status (`UP`, `DOWN`, `DRAIN`, `MAINT`, `UP 1/2`…) and current sessions, from `show stat`. */
+  async serverStats(): Promise<ServerStat[]> {
+    return parseServerStats(await this.admin('show stat -1 4 -1'));
   }
 
   private async expect(command: string, reply: RegExp): Promise<string> {

@@ -8,6 +8,18 @@ export interface ApplyResult {
   reason?: string;
   /** Cleanup is left (servers out of rotation, not deleted yet): apply again soon. */
   pending?: boolean;
+  /** How soon to apply again when pending (default 1 s): sooner while servers drain or wait for a check. */
+  retryInMs?: number;
+}
+
+/** One server as HAProxy runs it now (`backend/name` keyed). */
+export interface LiveServer {
+  /** In rotation with its health check up: requests go there. */
+  serving: boolean;
+  /** May still get or hold requests (serving, or draining with streams left). */
+  carrying: boolean;
+  /** Retired after its drain grace ran out with requests in flight. */
+  cut?: boolean;
 }
 
 /**
@@ -22,6 +34,8 @@ export interface ProxyAdapter {
   apply(table: RouteTable, opts?: { verify?: boolean }): Promise<ApplyResult>;
   /** Throws when the proxy does not answer (for /health). */
   ping(): Promise<void>;
+  /** The live state of its servers, for InstanceRouted / InstanceDrained; absent = not known (announces nothing). */
+  liveServers?(): Promise<Map<string, LiveServer>>;
 }
 
 export const PROXY_ADAPTER = Symbol('fluxplane.domain-manager.proxy-adapter');

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { routeSummary } from '../domain/route-table';
-import { RouteApplier } from '../apply/route-applier';
+import { RouteApplier } from '../reconcile/route-applier';
 
 /** What HAProxy was last told to route: for operators and the dashboard. */
 @Controller()

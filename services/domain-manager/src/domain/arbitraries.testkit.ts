@@ -32,3 +32,22 @@ export const routingState: fc.Arbitrary<RoutingState> = fc
       }),
     };
   });
+
+/**
+ * Routing states where some apps are primary/standby (`g:` component `db`, maybe after a non-`g:`
+ * one) and masters were elected for some of them, on a node holding an instance of the app or on
+ * any other node, at random terms.
+ */
+export const primaryStandbyState: fc.Arbitrary<RoutingState> = routingState.chain((state) =>
+  fc.record({
+    g: fc.array(fc.boolean(), { minLength: state.apps.length, maxLength: state.apps.length }),
+    masters: fc.array(fc.record({ appIndex: fc.nat(), node: fc.nat({ max: 25 }), term: fc.integer({ min: 1, max: 50 }) }), { maxLength: 8 }),
+  }).map(({ g, masters }) => {
+    const apps = state.apps.map((a, i) => (g[i] ? { ...a, primaryStandby: ['db'] } : a));
+    const gApps = apps.filter((a) => a.primaryStandby);
+    return {
+      ...state,
+      apps,
+      masters: gApps.length === 0 ? [] : masters.map((m) => ({ app: gApps[m.appIndex % gApps.length]!.name, component: 'db', nodeId: `node-${m.node}`, term: m.term })),
+    };
+  }));

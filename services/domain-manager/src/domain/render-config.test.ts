@@ -17,6 +17,7 @@ const settings: RenderSettings = {
   adminSocket: join(dir, 'admin.sock'),
   stateFile: join(dir, 'server-state'),
   serverOptions: DEFAULT_SERVER_OPTIONS,
+  cookieKey: 'test-key',
 };
 
 const demo = desiredRoutes({
@@ -36,8 +37,10 @@ describe('renderConfig', () => {
     expect(config).toContain([
       'backend be_demo_31000',
       '    balance roundrobin',
-      '    server 127.0.0.2:31000 127.0.0.2:31000 check inter 2s fall 2 rise 2',
-      '    server 127.0.0.3:31000 127.0.0.3:31000 check inter 2s fall 2 rise 2',
+      '    cookie FLUXSRV insert indirect nocache dynamic',
+      '    dynamic-cookie-key test-key',
+      '    server 127.0.0.2:31000 127.0.0.2:31000 check inter 500ms downinter 100ms fastinter 100ms fall 2 rise 1',
+      '    server 127.0.0.3:31000 127.0.0.3:31000 check inter 500ms downinter 100ms fastinter 100ms fall 2 rise 1',
     ].join('\n'));
     expect(config).toContain(`stats socket ${settings.adminSocket} mode 600 level admin expose-fd listeners`);
     expect(map).toBe('demo.app.fluxplane.test be_demo_31000\ndemo_31000.app.fluxplane.test be_demo_31000\n');
@@ -75,5 +78,21 @@ describe('renderConfig', () => {
     const file = join(dir, 'broken.cfg');
     writeFileSync(file, `${renderConfig(demo, settings).config}    nonsense-keyword\n`);
     await expect(checkConfig('haproxy', file)).rejects.toThrow(/nonsense-keyword/);
+  });
+
+  it('with certificates on: an HTTPS frontend on the crt-list, ACME answers and HTTPS redirects from maps, and haproxy -c accepts it with an empty crt-list', async () => {
+    const tls = { bind: '127.0.0.1:18443', crtList: join(dir, 'crt-list'), challengeMap: join(dir, 'acme.map'), redirectMap: join(dir, 'https.map') };
+    for (const f of [tls.crtList, tls.challengeMap, tls.redirectMap]) writeFileSync(f, '');
+    const { config, map } = renderConfig(demo, { ...settings, tls });
+    expect(config).toContain(`bind 127.0.0.1:18443 ssl strict-sni crt-list ${tls.crtList}`);
+    expect(config).toContain(`lf-string "%[path,field(4,/),map(${tls.challengeMap})]"`);
+    expect(config).toContain('redirect location https://%[req.hdr(host),lower,field(1,:)]:18443%[url] code 301');
+    expect(renderConfig(demo, { ...settings, tls: { ...tls, bind: '127.0.0.1:443' } }).config).toContain('https://%[req.hdr(host),lower,field(1,:)]%[url]');
+    // Without tls the config is what it always was.
+    expect(renderConfig(demo, settings).config).not.toMatch(/fe_https|acme|redirect/);
+    writeFileSync(settings.mapPath, map);
+    const file = join(dir, 'tls.cfg');
+    writeFileSync(file, config);
+    await checkConfig(process.env.HAPROXY_BIN ?? 'haproxy', file);
   });
 });

@@ -43,3 +43,20 @@ export function planApply(current: RouteTable | undefined, next: RouteTable): Ap
   }
   return changes.length === 0 ? { kind: 'none' } : { kind: 'runtime', changes };
 }
+
+/** One runtime API step: take a server out of rotation, or put one in. */
+export type RuntimeStep =
+  | { op: 'disable'; backend: string; name: string }
+  | { op: 'enable'; backend: string; server: BackendServer };
+
+/**
+ * The order in which runtime changes are applied: every server is taken out (in every backend) before
+ * any is put in. So when a primary/standby app's master moves, the old master's servers on all its
+ * ports are out of rotation before the new master's first one is in: never two masters served at once.
+ */
+export function runtimeSteps(changes: ServerChanges[]): RuntimeStep[] {
+  return [
+    ...changes.flatMap((c) => c.remove.map((name): RuntimeStep => ({ op: 'disable', backend: c.backend, name }))),
+    ...changes.flatMap((c) => c.add.map((server): RuntimeStep => ({ op: 'enable', backend: c.backend, server }))),
+  ];
+}

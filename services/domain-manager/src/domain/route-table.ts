@@ -7,6 +7,15 @@ export interface BackendServer {
   name: string;
   address: string;
   port: number;
+  /** The instance behind it (not rendered): InstanceRouted / InstanceDrained name it. */
+  owner?: ServerOwner;
+}
+
+export interface ServerOwner {
+  app: string;
+  nodeId: string;
+  /** The spec its container runs (InstanceStarted); empty when not reported. */
+  specHash: string;
 }
 
 export interface Backend {
@@ -15,6 +24,11 @@ export interface Backend {
   app: string;
   port: number;
   servers: BackendServer[];
+  /**
+   * A primary/standby (`g:`) app's backend: one server, the master. A server leaving it is cut at
+   * once, not drained: a drain would keep serving sticky clients from an old master beside the new one.
+   */
+  exclusive?: boolean;
 }
 
 export interface HostRoute {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from './envelope';
+import { FluxError } from '@fluxplane/service-kit';
 
 /**
  * FluxOS clients post JSON either as `application/json` or as a raw JSON string (text/plain, or
@@ -11,14 +11,14 @@ export function parseBody<S extends z.ZodType>(raw: unknown, schema: S, what = '
     try {
       value = JSON.parse(value);
     } catch {
-      throw new ApiError(400, 'BadRequest', `${what} is not valid JSON`);
+      throw new FluxError(400, 'BadRequest', `${what} is not valid JSON`);
     }
   }
-  if (value === undefined || value === null || value === '') throw new ApiError(400, 'BadRequest', `${what} is empty`);
+  if (value === undefined || value === null || value === '') throw new FluxError(400, 'BadRequest', `${what} is empty`);
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${[what, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
-    throw new ApiError(400, 'BadRequest', problems);
+    throw new FluxError(400, 'BadRequest', problems);
   }
   return parsed.data;
 }
@@ -28,7 +28,7 @@ export function parseQuery<S extends z.ZodType>(raw: unknown, schema: S): z.infe
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${['query', ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
-    throw new ApiError(400, 'BadRequest', problems);
+    throw new FluxError(400, 'BadRequest', problems);
   }
   return parsed.data;
 }

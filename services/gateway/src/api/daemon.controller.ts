@@ -1,14 +1,16 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { z } from 'zod';
 import { RpcUnavailableError } from '@fluxplane/fluxd-rpc';
-import { LOGGER, type Logger } from '@fluxplane/service-kit';
+import { FluxError, LOGGER, type Logger } from '@fluxplane/service-kit';
 import { Daemon } from '../adapters/daemon';
-import { ApiError, success } from './envelope';
+import { success } from './envelope';
+import { FluxController, FluxGet } from './openapi';
 
-@Controller('daemon')
+@FluxController('daemon')
 export class DaemonController {
   constructor(private readonly daemon: Daemon, @Inject(LOGGER) private readonly logger: Logger) {}
 
-  @Get('getblockcount')
+  @FluxGet('getblockcount', { summary: "fluxd's block count (HTTP 503 with a DaemonUnavailable error when fluxd does not answer)", reply: z.number().int() })
   async blockCount() {
     try {
       return success(await this.daemon.rpc.getBlockCount());
@@ -17,7 +19,7 @@ export class DaemonController {
         // The RPC error names fluxd's URL (an internal address, possibly with credentials): logged,
         // not answered. HTTP 503 like every other backing service that does not answer (was 200).
         this.logger.warn({ err: err.message }, 'fluxd is not reachable');
-        throw new ApiError(503, 'DaemonUnavailable', 'fluxd is not reachable', 503);
+        throw new FluxError(503, 'DaemonUnavailable', 'fluxd is not reachable');
       }
       throw err;
     }

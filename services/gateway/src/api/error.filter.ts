@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { LOGGER, Logger, ReplyError, statusName } from '@fluxplane/service-kit';
-import { ApiError, failure } from './envelope';
+import { Refusal } from '@fluxplane/contracts';
+import { FluxError, LOGGER, Logger, refusalBody, statusName } from '@fluxplane/service-kit';
+import { failure, GATEWAY_REFUSALS, httpStatusOf } from './envelope';
 
 /**
  * A NATS request that found no backend: a timeout, no responders (the service is down: NATS answers
@@ -33,15 +34,18 @@ export class FluxErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     let status = 200;
     let body;
-    if (err instanceof ApiError) {
-      status = err.httpStatus;
-      body = failure(err.code, err.name, err.message);
-    } else if (err instanceof ReplyError && err.code === 500) {
+    if (err instanceof Refusal) {
+      // The gateway's own domain decisions (spec verification): mapped to the wire here, at the edge.
+      const { code, name, message } = refusalBody(err, GATEWAY_REFUSALS);
+      body = failure(code, name, message);
+    } else if (err instanceof FluxError && err.code === 500) {
       // A backend's catch-all (service-kit Responder): its message is whatever the backend threw
       // (Postgres errors with hosts and users, stack fragments). Logged here, never sent to the public.
       this.logger.error({ err: err.message }, 'a backing service failed');
       body = failure(500, 'InternalError', 'internal error in a backing service');
-    } else if (err instanceof ReplyError) {
+    } else if (err instanceof FluxError) {
+      // The gateway's own error answers, and a backend's error replies passed through.
+      status = httpStatusOf(err.code);
       body = failure(err.code, err.name, err.message);
     } else if (err instanceof HttpException) {
       status = err.getStatus();

@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { Tier } from '@fluxplane/contracts';
-import { EventStore } from '@fluxplane/eventstore';
-import { CONFIG } from '@fluxplane/service-kit';
+import { Param, Query } from '@nestjs/common';
+import { ApiParam, ApiQuery } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ExplorerNode, ExplorerPayment, Tier } from '@fluxplane/contracts';
+import { FluxError } from '@fluxplane/service-kit';
 import { ExplorerBackend } from '../adapters/explorer-backend';
-import type { GatewayConfig } from '../config';
-import { ApiError, success } from './envelope';
+import { success } from './envelope';
+import { FluxController, FluxGet } from './openapi';
+import { ScannedHeight } from './replies';
 
 /**
  * Explorer routes, answered by chain-indexer. `/explorer/scannedheight` is FluxOS's own route and
@@ -13,31 +15,28 @@ import { ApiError, success } from './envelope';
  * from the collateral) and `/explorer/apppayments/:appname` (the on-chain payments of the app's
  * message hashes).
  */
-@Controller('explorer')
+@FluxController('explorer')
 export class ExplorerController {
-  private readonly backend: ExplorerBackend;
+  constructor(private readonly backend: ExplorerBackend) {}
 
-  // The backend is built here rather than provided, so the module only has to list this controller.
-  constructor(store: EventStore, @Inject(CONFIG) config: GatewayConfig) {
-    this.backend = new ExplorerBackend(store, config.REQUEST_TIMEOUT_MS);
-  }
-
-  @Get('scannedheight')
+  @FluxGet('scannedheight', { summary: 'The height of the last indexed block', reply: ScannedHeight })
   async scannedHeight() {
     const { generalScannedHeight } = await this.backend.scannedHeight();
     return success({ generalScannedHeight });
   }
 
-  @Get('fluxnodes')
+  @FluxGet('fluxnodes', { summary: 'Confirmed nodes, with their tier from the collateral', reply: z.array(ExplorerNode) })
+  @ApiQuery({ name: 'tier', required: false, description: 'only nodes of this tier (case-insensitive)', schema: { type: 'string', enum: [...Tier.options] } })
   async nodes(@Query('tier') tier?: string) {
     const parsed = tier === undefined ? undefined : Tier.safeParse(tier.toUpperCase());
-    if (parsed && !parsed.success) throw new ApiError(400, 'BadRequest', `tier must be CUMULUS, NIMBUS or STRATUS, not ${tier}`);
+    if (parsed && !parsed.success) throw new FluxError(400, 'BadRequest', `tier must be CUMULUS, NIMBUS or STRATUS, not ${tier}`);
     return success(await this.backend.nodes(parsed?.data));
   }
 
-  @Get('apppayments/:appname')
+  @FluxGet('apppayments/:appname', { summary: "On-chain payments of the app's message hashes", reply: z.array(ExplorerPayment) })
+  @ApiParam({ name: 'appname', description: 'application name: 1-63 letters or digits', schema: { type: 'string', pattern: '^[a-zA-Z0-9]{1,63}$' } })
   async appPayments(@Param('appname') appname: string) {
-    if (!/^[a-zA-Z0-9]{1,63}$/.test(appname)) throw new ApiError(400, 'BadRequest', 'appname must be 1-63 letters or digits');
+    if (!/^[a-zA-Z0-9]{1,63}$/.test(appname)) throw new FluxError(400, 'BadRequest', 'appname must be 1-63 letters or digits');
     return success(await this.backend.appPayments(appname));
   }
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Query, Res } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { limits, SpecWarning } from '@fluxplane/flux-spec';
@@ -8,6 +8,8 @@ import { deploymentInformation } from '../spec/deployment-information';
 import { parseBody, parseQuery } from './body';
 import { success } from './envelope';
 import { RulesHeightQuery, SpecBody } from './schemas';
+import { FluxController, FluxGet, FluxPost } from './openapi';
+import { CalculatedPrice, DeploymentInformation } from './replies';
 
 /**
  * Warnings (what formatting changed, what would fail at install time) travel in this response header
@@ -31,41 +33,42 @@ function setWarnings(reply: FastifyReply, warnings: SpecWarning[]): void {
   void reply.header(WARNINGS_HEADER, json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
-const specSchema = { schema: z.toJSONSchema(SpecBody) as Record<string, unknown> };
-const heightQuery = { name: 'height', required: false, description: 'rules height to verify at (default: the current rules height)' };
+const heightQuery = {
+  name: 'height', required: false, description: 'rules height to verify at (default: the current rules height)',
+  schema: { type: 'integer' as const, minimum: 0, maximum: 1e9 },
+};
+
+const formattedSpec = SpecBody.describe('the formatted spec');
 
 /** FluxOS's spec routes: version, deployment information, verification and price. */
-@ApiTags('apps')
-@Controller('apps')
+@FluxController('apps')
 export class SpecController {
   constructor(private readonly checks: SpecChecks) {}
 
-  @Get('latestspecificationversion')
-  @ApiOperation({ summary: 'Latest app specification version (8)' })
+  @FluxGet('latestspecificationversion', { summary: 'Latest app specification version (8)', reply: z.number().int() })
   latestVersion() {
     return success(limits.LATEST_SPEC_VERSION);
   }
 
-  @Get('deploymentinformation')
-  @ApiOperation({ summary: 'Prices, enforcement heights, pay-to address, port and instance limits at the current rules height' })
+  @FluxGet('deploymentinformation', {
+    summary: 'Prices, enforcement heights, pay-to address, port and instance limits at the current rules height', reply: DeploymentInformation,
+  })
   async deploymentInformation() {
     const { height, rulesHeight, schedule } = await this.checks.prices();
     return success(deploymentInformation({ height, rulesHeight }, schedule));
   }
 
-  @Post('verifyappregistrationspecifications')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Verify a spec for registration; answers the formatted spec, warnings in the x-flux-warnings header' })
-  @ApiBody(specSchema)
+  @FluxPost('verifyappregistrationspecifications', {
+    summary: 'Verify a spec for registration; answers the formatted spec, warnings in the x-flux-warnings header', body: SpecBody, reply: formattedSpec,
+  })
   @ApiQuery(heightQuery)
   async verifyRegistration(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.verify('registration', body, query, reply);
   }
 
-  @Post('verifyappupdatespecifications')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Verify a spec as an update of the registered app; answers the formatted spec, warnings in the x-flux-warnings header' })
-  @ApiBody(specSchema)
+  @FluxPost('verifyappupdatespecifications', {
+    summary: 'Verify a spec as an update of the registered app; answers the formatted spec, warnings in the x-flux-warnings header', body: SpecBody, reply: formattedSpec,
+  })
   @ApiQuery(heightQuery)
   async verifyUpdate(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.verify('update', body, query, reply);
@@ -80,13 +83,14 @@ export class SpecController {
     return success(verdict.spec);
   }
 
-  @Post('calculateprice')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'FLUX a payment in the next block must carry for this spec (registration, or update of a registered name)' })
-  @ApiBody(specSchema)
-  async calculatePrice(@Body() body: unknown) {
+  @FluxPost('calculateprice', {
+    summary: 'FLUX a payment in the next block must carry for this spec (registration, or update of a registered name)', body: SpecBody, reply: CalculatedPrice,
+  })
+  @ApiQuery({ ...heightQuery, description: 'rules height to price at, as in the verify routes (the payment lands in the block after it)' })
+  async calculatePrice(@Body() body: unknown, @Query() query: unknown) {
     const spec = parseBody(body, SpecBody, 'spec');
-    const price = await this.checks.price(spec);
+    const { height } = parseQuery(query, RulesHeightQuery);
+    const price = await this.checks.price(spec, height);
     // FluxOS's shape is {usd, flux, fluxDiscount}; there is no USD oracle here, so usd is null.
     return success({ usd: null, flux: price.flux, fluxDiscount: 0, perMonth: price.perMonth, kind: price.kind, height: price.height, rulesHeight: price.rulesHeight });
   }

@@ -4,12 +4,13 @@
  * it holds, so NATS drops expired entries by itself; the stored expiry is still checked on read.
  */
 import { Injectable } from '@nestjs/common';
-import { KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { GatewayBuckets } from '@fluxplane/contracts';
 import { EventStore } from '@fluxplane/eventstore';
 import { PHRASE_VALID_MS, SESSION_VALID_MS } from './login-phrase';
 
-export const PHRASES_BUCKET = 'fluxplane_gateway_login_phrases';
-export const SESSIONS_BUCKET = 'fluxplane_gateway_sessions';
+export const PHRASES_BUCKET = GatewayBuckets.phrases;
+export const SESSIONS_BUCKET = GatewayBuckets.sessions;
 
 export interface Session { zelid: string; loginPhrase: string; createdAt: string; expireAt: string }
 
@@ -25,10 +26,9 @@ export class AuthStore {
 
   private open() {
     this.buckets ??= (async () => {
-      const kvm = new Kvm(this.store.nc);
       const [phrases, sessions] = await Promise.all([
-        kvm.create(PHRASES_BUCKET, { ttl: PHRASE_VALID_MS, history: 1 }),
-        kvm.create(SESSIONS_BUCKET, { ttl: SESSION_VALID_MS, history: 1 }),
+        this.store.openKv(PHRASES_BUCKET, { ttl: PHRASE_VALID_MS }),
+        this.store.openKv(SESSIONS_BUCKET, { ttl: SESSION_VALID_MS }),
       ]);
       return { phrases, sessions };
     })().catch((err) => {

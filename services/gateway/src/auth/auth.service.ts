@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { verifySignature } from '@fluxplane/flux-spec';
-import { ApiError } from '../api/envelope';
+import { FluxError } from '@fluxplane/service-kit';
 import type { VerifyLoginBody, ZelidAuth } from '../api/schemas';
 import { AuthStore, Session } from './auth-store';
 import {
@@ -14,7 +14,7 @@ import {
 } from './login-phrase';
 import { parseZelidAuth } from './zelidauth';
 
-const unauthorized = (message: string) => new ApiError(401, 'Unauthorized', message);
+const unauthorized = (message: string) => new FluxError(401, 'Unauthorized', message);
 
 export interface LoggedIn extends Session { message: string; signature: string; privilage: 'user' }
 
@@ -33,7 +33,7 @@ export class AuthService {
     const zelid = (body.zelid ?? body.address)!;
     const phrase = (body.loginPhrase ?? body.message)!;
     const badId = zelidProblem(zelid);
-    if (badId) throw new ApiError(400, 'BadRequest', `zelid: ${badId}`);
+    if (badId) throw new FluxError(400, 'BadRequest', `zelid: ${badId}`);
     const badPhrase = phraseProblem(phrase, PHRASE_VALID_MS, now.getTime());
     if (badPhrase) throw unauthorized(`loginPhrase: ${badPhrase}; request a new one from /id/loginphrase`);
     // The signature is checked before the phrase is consumed, so a forged attempt cannot burn someone's phrase.

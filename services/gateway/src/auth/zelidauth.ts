@@ -3,12 +3,12 @@
  * that fails a query string (`zelid=…&signature=…&loginPhrase=…`, URL-encoded, as FluxOS's own UI
  * sends it). Both forms are accepted here.
  */
-import { ApiError } from '../api/envelope';
+import { FluxError } from '@fluxplane/service-kit';
 import { ZelidAuth } from '../api/schemas';
 
 export const ZELIDAUTH_HEADER = 'zelidauth';
 
-const unauthorized = (message: string) => new ApiError(401, 'Unauthorized', message);
+const unauthorized = (message: string) => new FluxError(401, 'Unauthorized', message);
 
 function decode(header: string): unknown {
   try {

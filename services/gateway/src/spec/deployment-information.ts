@@ -6,7 +6,7 @@
 import {
   heights, hostPortRange, limits, maxExpire, minExpire, minInstances, defaultExpire, priceEntryAt, type PriceScheduleEntry,
 } from '@fluxplane/flux-spec';
-import { paymentAddressAt } from './payment-address';
+import { paymentAddressAt } from '@fluxplane/flux-spec';
 
 /** FluxOS CFG `fluxapps.maxImageSize` (5 GB); flux-spec does not model images, so it lives here. */
 export const MAX_IMAGE_SIZE_BYTES = 5_000_000_000;

@@ -1,11 +1,12 @@
 import Docker from 'dockerode';
-import type { ContainerRuntime, ContainerSpec, ContainerSummary, PullProgress } from './container-runtime';
+import { errorText } from '@fluxplane/service-kit';
+import type { ContainerRuntime, ContainerSpec, ContainerSummary, PullAuth, PullProgress } from './container-runtime';
 import { RuntimeError } from './container-runtime';
 
 /** Docker's own message (`json.message`) rather than dockerode's "(HTTP code 404) unexpected - ..." wrapper. */
 function toRuntimeError(err: unknown, action: string): RuntimeError {
-  const e = err as { statusCode?: number; json?: { message?: string } | null; message?: string };
-  const wrapped = e?.message ?? String(err);
+  const e = err as { statusCode?: number; json?: { message?: string } | null };
+  const wrapped = errorText(err);
   // Streaming endpoints (pull) leave `json` empty; the message then carries Docker's text after the wrapper.
   const detail = (e?.json && typeof e.json.message === 'string' ? e.json.message : wrapped.replace(/^\(HTTP code \d+\) [^-]*- /, '')).trim();
   return new RuntimeError(`${action}: ${detail}`, e?.statusCode);
@@ -31,10 +32,10 @@ export class DockerodeRuntime implements ContainerRuntime {
     }
   }
 
-  async pull(image: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+  async pull(image: string, onProgress?: (p: PullProgress) => void, auth?: PullAuth): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.pull(image);
+      stream = await this.docker.pull(image, auth ? { authconfig: auth } : {});
     } catch (err) {
       throw toRuntimeError(err, `pull ${image}`);
     }
@@ -92,7 +93,12 @@ export class DockerodeRuntime implements ContainerRuntime {
           Memory: spec.memoryBytes,
           NanoCpus: spec.nanoCpus,
           PortBindings: bindings,
-          RestartPolicy: { Name: 'unless-stopped' },
+          // `Mounts` (not `Binds`): Docker refuses a missing bind source at create and at every start
+          // instead of creating it, so a container never runs over an unmounted volume.
+          Mounts: (spec.binds ?? []).map((b) => ({ Type: 'bind' as const, Source: b.source, Target: b.target, ReadOnly: false })),
+          // The agent restarts crashed containers itself (with backoff, and gives up on a crash loop):
+          // Docker's policy would restart them forever. See domain/crash-policy.ts.
+          RestartPolicy: { Name: 'no' },
         },
       });
       return container.id;
@@ -146,4 +152,53 @@ export class DockerodeRuntime implements ContainerRuntime {
       throw toRuntimeError(err, 'list containers');
     }
   }
+
+  async logs(idOrName: string, tail: number): Promise<string> {
+    try {
+      const buf = (await this.docker.getContainer(idOrName).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+      return demuxLogs(Buffer.from(buf));
+    } catch (err) {
+      throw toRuntimeError(err, `logs ${idOrName}`);
+    }
+  }
+
+  async stats(idOrName: string): Promise<Record<string, unknown>> {
+    try {
+      return (await this.docker.getContainer(idOrName).stats({ stream: false })) as unknown as Record<string, unknown>;
+    } catch (err) {
+      throw toRuntimeError(err, `stats ${idOrName}`);
+    }
+  }
+
+  async inspect(idOrName: string): Promise<Record<string, unknown>> {
+    try {
+      return (await this.docker.getContainer(idOrName).inspect()) as unknown as Record<string, unknown>;
+    } catch (err) {
+      throw toRuntimeError(err, `inspect ${idOrName}`);
+    }
+  }
+
+  async restart(idOrName: string, timeoutSec: number): Promise<void> {
+    try {
+      await this.docker.getContainer(idOrName).restart({ t: timeoutSec });
+    } catch (err) {
+      throw toRuntimeError(err, `restart ${idOrName}`);
+    }
+  }
+}
+
+/**
+ * The logs of a container without a TTY come as frames: 1 byte stream (1 stdout, 2 stderr), 3 zero
+ * bytes, a 4-byte big-endian length, then the payload. Anything that is not framed is text as is.
+ */
+export function demuxLogs(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 0 || buf[i] === 1 || buf[i] === 2) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  if (i < buf.length) parts.push(buf.subarray(i));
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -12,7 +12,7 @@ describe('container spec', () => {
   it('runs a component the FluxOS way, on the node address', () => {
     const spec = containerSpec({ nodeId: 'node-1', nodeIp: '127.0.0.11', registryMirror: '127.0.0.1:5000' }, 'demo', 'a'.repeat(64), {
       name: 'web', image: 'fluxplane/demo:latest', ports: [{ host: 31000, container: 8080 }], environment: ['A=1'], commands: [],
-      containerData: '/data', cpu: 0.5, ramMb: 64, hddGb: 1,
+      containerData: '/data', data: null, cpu: 0.5, ramMb: 64, hddGb: 1,
     });
     expect(spec).toEqual({
       name: 'fluxweb_demo_node-1',
@@ -23,6 +23,7 @@ describe('container spec', () => {
       hostIp: '127.0.0.11',
       memoryBytes: 64 * 1024 * 1024,
       nanoCpus: 500_000_000,
+      binds: [],
     });
   });
 

@@ -20,10 +20,10 @@ export function imageRef(mirror: string, repotag: string): string {
 
 /**
  * How one component runs on this node, the way FluxOS runs it: its limits, its ports published on
- * the node's address, its environment plus who it is (FLUX_APP, FLUX_NODE_ID), restarted by Docker
- * unless someone stops it.
+ * the node's address, its environment plus who it is (FLUX_APP, FLUX_NODE_ID), its data bound from
+ * its volumes (`planMounts`), restarted by the agent when it crashes (domain/crash-policy.ts).
  */
-export function containerSpec(node: NodeIdentity, app: string, specHash: string, component: ComponentRun): ContainerSpec {
+export function containerSpec(node: NodeIdentity, app: string, specHash: string, component: ComponentRun, binds: ContainerSpec['binds'] = []): ContainerSpec {
   return {
     name: containerName(component.name, app, node.nodeId),
     image: imageRef(node.registryMirror, component.image),
@@ -32,6 +32,7 @@ export function containerSpec(node: NodeIdentity, app: string, specHash: string,
       [Labels.node]: node.nodeId,
       [Labels.component]: component.name,
       [Labels.specHash]: specHash,
+      ...(component.data?.syncMode === 'g' ? { [Labels.fenced]: 'g' } : {}),
     },
     env: [...component.environment, `FLUX_APP=${app}`, `FLUX_NODE_ID=${node.nodeId}`],
     ...(component.commands.length > 0 ? { cmd: component.commands } : {}),
@@ -39,5 +40,6 @@ export function containerSpec(node: NodeIdentity, app: string, specHash: string,
     hostIp: node.nodeIp,
     memoryBytes: component.ramMb * 1024 * 1024,
     nanoCpus: Math.round(component.cpu * 1e9),
+    binds,
   };
 }

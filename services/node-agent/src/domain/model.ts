@@ -5,15 +5,23 @@ export interface DesiredInstance {
   app: string;
   specHash: string;
   components: ComponentRun[];
+  /** Its owner stopped it (InstanceStopped with byOwner): nothing is started for it until the owner starts it. */
+  held?: boolean;
+  /** The spec hash this node last reported InstanceFailed for: its crashed containers are not restarted. */
+  failedSpec?: string;
+  /** The spec HAProxy serves this instance with (InstanceRouted, until InstanceDrained): drained before it is stopped. */
+  routedSpec?: string;
 }
 
 /** An instance that was unscheduled from this node: its containers must go, then it is reported stopped. */
 export interface UnscheduledInstance {
   app: string;
   reason: string;
+  /** As DesiredInstance.routedSpec: HAProxy still routes to it until InstanceDrained. */
+  routedSpec?: string;
 }
 
-/** Docker's container states; `restarting` is Docker's own restart policy at work. */
+/** Docker's container states; `restarting` is Docker's own restart policy at work (containers made before the agent owned restarts). */
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 /** A container of this node as the engine reports it, reduced to what the reconciler decides on. */
@@ -23,6 +31,8 @@ export interface ActualContainer {
   component: string;
   specHash: string;
   state: ContainerState | string;
+  /** The exit code of an exited container, when the engine's status says it. */
+  exitCode?: number;
 }
 
 /**

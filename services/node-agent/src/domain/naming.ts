@@ -11,6 +11,8 @@ export const Labels = {
   node: 'fluxplane.node',
   component: 'fluxplane.component',
   specHash: 'fluxplane.spec-hash',
+  /** Set (`g`) on primary/standby components: the node's fence watchdog stops them when their lease lapses. */
+  fenced: 'fluxplane.fenced',
 } as const;
 
 function shortHash(s: string): string {
@@ -37,7 +39,12 @@ export function schemaName(nodeId: string): string {
 }
 
 export function containerName(component: string, app: string, nodeId: string): string {
-  return `flux${component}_${app}_${nodeToken(nodeId)}`;
+  return `${fluxContainerName(component, app)}_${nodeToken(nodeId)}`;
+}
+
+/** FluxOS's own name of a component's container (v4+ specs), as its API lists it: `flux<component>_<app>`. */
+export function fluxContainerName(component: string, app: string): string {
+  return `flux${component}_${app}`;
 }
 
 /** Apps are unique case-insensitively (as their subjects are); the agent keys them the same way. */

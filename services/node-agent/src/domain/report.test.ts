@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { makeEvent, Subjects, type ComponentRun } from '@fluxplane/contracts';
-import { fingerprint, isNews, observeDesired, observeUnscheduled } from './report';
+import { fingerprint, isNews, observeDesired, observeUnscheduled, ownerStopped } from './report';
 import type { ActualContainer, DesiredInstance } from './model';
 
 const H1 = '1'.repeat(64);
 const H2 = '2'.repeat(64);
 const node = { nodeId: 'n1', ip: '127.0.0.11' };
-const comp = (name: string, host: number): ComponentRun => ({ name, image: 'x', ports: [{ host, container: 80 }], environment: [], commands: [], containerData: '', cpu: 1, ramMb: 64, hddGb: 0 });
+const comp = (name: string, host: number): ComponentRun => ({ name, image: 'x', ports: [{ host, container: 80 }], environment: [], commands: [], containerData: '', data: null, cpu: 1, ramMb: 64, hddGb: 0 });
 const inst: DesiredInstance = { app: 'demo', specHash: H1, components: [comp('web', 31000), comp('db', 31001)] };
 const c = (id: string, component: string, state = 'running', specHash = H1): ActualContainer => ({ id, app: 'demo', component, specHash, state });
 const subject = Subjects.instance('demo', 'n1');
@@ -48,5 +48,14 @@ describe('instance reports', () => {
     expect(isNews(stopped, startedEvent)).toBe(true);
     expect(isNews(stopped, makeEvent('InstanceStopped', subject, stopped.data as never))).toBe(false);
     expect(fingerprint(stopped)).toBe('stopped');
+  });
+});
+
+describe('owner stops', () => {
+  it('are news even as the first event (they hold the instance), and differ from an unscheduled stop', () => {
+    const r = ownerStopped('n1', 'demo');
+    expect(r.data).toMatchObject({ byOwner: true, reason: 'stopped by its owner' });
+    expect(isNews(r, null)).toBe(true);
+    expect(fingerprint(r)).not.toBe(fingerprint({ type: 'InstanceStopped', data: { app: 'demo', nodeId: 'n1', reason: 'unscheduled: x' } }));
   });
 });

@@ -52,6 +52,11 @@ export function observeUnscheduled(nodeId: string, app: string, reason: string, 
   return { type: 'InstanceStopped', data: { app, nodeId, reason: `unscheduled: ${reason}`.slice(0, MAX_REASON) } };
 }
 
+/** The owner stopped the instance (`/apps/appstop`): it stays placed here, held, until started again. */
+export function ownerStopped(nodeId: string, app: string): InstanceReport {
+  return { type: 'InstanceStopped', data: { app, nodeId, reason: 'stopped by its owner', byOwner: true } };
+}
+
 /**
  * The part of a report that makes it a different state: a new spec, other containers, another
  * address. A repeated failure of the same spec is the same state (its message may vary).
@@ -63,7 +68,7 @@ export function fingerprint(r: InstanceReport | DomainEvent): string {
     case 'InstanceFailed':
       return `failed|${r.data.specHash}`;
     case 'InstanceStopped':
-      return 'stopped';
+      return r.data.byOwner ? 'stopped|owner' : 'stopped';
     default:
       return `other|${r.type}`;
   }
@@ -71,7 +76,8 @@ export function fingerprint(r: InstanceReport | DomainEvent): string {
 
 /** Whether appending `report` after `last` (the subject's last event) tells anyone something new. */
 export function isNews(report: InstanceReport, last: DomainEvent | null): boolean {
-  // An instance never reported started or failed was never announced, so its stop is no news.
-  if (!last) return report.type !== 'InstanceStopped';
+  // An instance never reported started or failed was never announced, so its stop is no news
+  // (unless its owner stopped it: that holds it, and the hold must be recorded).
+  if (!last) return report.type !== 'InstanceStopped' || report.data.byOwner === true;
   return fingerprint(report) !== fingerprint(last);
 }

@@ -1,6 +1,14 @@
 import type { Tier } from '@fluxplane/contracts';
-import { allocatableFor, fits, sub, ZERO, type Hardware, type Resources } from './resources';
-import type { NodeUsage, NodeView } from './types';
+import { allocatableFor, sub, ZERO, type Hardware, type Resources } from './resources';
+import { placementRulesOf, type PlacementRules } from './placement-rules';
+import { subnet16 } from './subnet';
+import type { NodeView } from './types';
+import type { NodeUsage } from './types';
+
+/** What a usage table must answer: the resources other apps (and earlier picks) hold on a node. */
+export interface UsageLookup {
+  get(nodeId: string): NodeUsage | undefined;
+}
 
 /** What the checkers need to know about the instance being placed and the cluster around it. */
 export interface FeasibilityContext {
@@ -11,12 +19,19 @@ export interface FeasibilityContext {
   /** Resources one instance needs on a node of a tier; undefined when the spec cannot run there. */
   demand: (tier: Tier) => Resources | undefined;
   /** What other apps (and earlier picks of this plan) hold per node. */
-  usage: ReadonlyMap<string, NodeUsage>;
+  usage: UsageLookup;
   hardware: Hardware;
+  /** The app keeps synced data (`s:`/`r:`/`g:`): its instances must sit in distinct /16s. */
+  syncedData: boolean;
+  /** The /16s (`subnet16`) of the nodes already holding an instance of this app. */
+  subnetsInUse: ReadonlySet<string>;
+  /** The spec's node rules (geolocation, pinned nodes, static IP, enterprise, datacenter); none when absent. */
+  rules?: PlacementRules;
 }
 
 /** One reason a node cannot take the instance, or null when this checker has no objection. */
 export interface FeasibilityChecker {
+  /** Stable key of the rule (the explanation counts nodes per key). */
   readonly name: string;
   check(node: NodeView, ctx: FeasibilityContext): string | null;
 }
@@ -24,47 +39,153 @@ export interface FeasibilityChecker {
 /* Node health: the same checks decide whether an existing placement has to move. */
 
 export const registered: FeasibilityChecker = { name: 'registered', check: (n) => (n.registered ? null : 'node not registered') };
-export const notExpired: FeasibilityChecker = { name: 'not-expired', check: (n) => (n.expired ? 'node expired' : null) };
-export const benchmarked: FeasibilityChecker = { name: 'benchmarked', check: (n) => (n.benchmarkPassed ? null : 'node not benchmarked or failed its benchmark') };
-export const up: FeasibilityChecker = { name: 'up', check: (n) => (n.up ? null : 'node down') };
+export const notExpired: FeasibilityChecker = { name: 'expired', check: (n) => (n.expired ? 'node expired' : null) };
+export const benchmarked: FeasibilityChecker = { name: 'benchmark', check: (n) => (n.benchmarkPassed ? null : 'node not benchmarked or failed its benchmark') };
+export const up: FeasibilityChecker = { name: 'down', check: (n) => (n.up ? null : 'node down') };
 
 export const HEALTH_CHECKERS: readonly FeasibilityChecker[] = [registered, notExpired, benchmarked, up];
 
+/* The spec's own node rules (FluxOS appSpawner: nodes, enterprise, datacenter, staticip, geolocation). */
+
+/** v7+ `nodes`: when the spec pins nodes, only those (by ip, ip:port or collateral) may host it. */
+export const pinned: FeasibilityChecker = {
+  name: 'pinned',
+  check: (n, ctx) => {
+    const p = ctx.rules?.pinned;
+    if (!p || p.size === 0) return null;
+    return p.has(n.ip) || p.has(n.nodeId) ? null : 'not one of the nodes the spec pins';
+  },
+};
+
+/** v8 enterprise apps run only on nodes that can decrypt them (ArcaneOS). */
+export const enterprise: FeasibilityChecker = {
+  name: 'enterprise',
+  check: (n, ctx) => (ctx.rules?.enterprise && !n.enterprise ? 'not an enterprise (ArcaneOS) node' : null),
+};
+
+/** v8 `datacenter: true`: only nodes in a datacenter. */
+export const datacenter: FeasibilityChecker = {
+  name: 'datacenter',
+  check: (n, ctx) => (ctx.rules?.datacenter && !n.datacenter ? 'not a datacenter node' : null),
+};
+
+/** v7+ `staticip: true`: only nodes with a static IP. */
+export const staticIp: FeasibilityChecker = {
+  name: 'static-ip',
+  check: (n, ctx) => (ctx.rules?.staticIp && !n.staticIp ? 'no static IP' : null),
+};
+
+/** v5+ geolocation: no deny rule may match the node's location, and one allow rule must (when any). */
+export const geolocation: FeasibilityChecker = {
+  name: 'geolocation',
+  check: (n, ctx) => {
+    const g = ctx.rules?.geolocation;
+    if (!g || (g.allow.length === 0 && g.deny.length === 0)) return null;
+    const loc = n.location;
+    if (loc !== undefined && g.deny.some((r) => geoMatches(r, loc))) return `location ${loc} is denied`;
+    if (g.allow.length === 0) return null;
+    if (loc === undefined) return 'location unknown, and the spec allows only some';
+    return g.allow.some((r) => geoMatches(r, loc)) ? null : `location ${loc} is outside the allowed geolocation`;
+  },
+};
+
+/** A rule matches a node at `continent_country_region` when every part it names is equal. */
+export function geoMatches(rule: { continent?: string; country?: string; region?: string }, location: string): boolean {
+  const [continent, country, ...rest] = location.split('_');
+  if (rule.continent && rule.continent !== continent) return false;
+  if (rule.country && rule.country !== country) return false;
+  if (rule.region && rule.region !== rest.join('_')) return false;
+  return true;
+}
+
+export const RULE_CHECKERS: readonly FeasibilityChecker[] = [pinned, enterprise, datacenter, staticIp, geolocation];
+
 /* Placement-specific checks. */
 
+export const tier: FeasibilityChecker = {
+  name: 'tier',
+  check: (n, ctx) => (ctx.demand(n.tier) ? null : `spec cannot run on ${n.tier}`),
+};
+
 export const distinctNode: FeasibilityChecker = {
-  name: 'distinct-node',
+  name: 'hosts-app',
   check: (n, ctx) => (ctx.hosting.has(n.nodeId) ? 'already hosts the app' : null),
 };
 
 export const notExcluded: FeasibilityChecker = {
-  name: 'not-excluded',
+  name: 'excluded',
   check: (n, ctx) => ctx.excluded.get(n.nodeId) ?? null,
 };
 
-export const capacity: FeasibilityChecker = {
-  name: 'capacity',
+/** FluxOS's rule for apps with synced data: never two instances in the same /16. */
+export const distinctSubnetForSyncedData: FeasibilityChecker = {
+  name: 'same-subnet',
+  check: (n, ctx) => (ctx.syncedData && ctx.subnetsInUse.has(subnet16(n.ip)) ? 'another instance of this app with synced data is in the same /16' : null),
+};
+
+const resource = (name: 'cpu' | 'ram' | 'hdd', what: string): FeasibilityChecker => ({
+  name,
   check: (n, ctx) => {
     const demand = ctx.demand(n.tier);
     if (!demand) return `spec cannot run on ${n.tier}`;
-    return fits(demand, freeOn(n, ctx)) ? null : 'not enough free resources';
+    return demand[name] <= freeOn(n, ctx)[name] ? null : `not enough free ${what}`;
   },
+});
+export const freeCpu = resource('cpu', 'CPU');
+export const freeRam = resource('ram', 'RAM');
+export const freeHdd = resource('hdd', 'disk');
+
+/** Tier and free resources together (a rolled-out spec must still fit where its instance is). */
+export const capacity: FeasibilityChecker = {
+  name: 'capacity',
+  check: (n, ctx) => tier.check(n, ctx) ?? freeCpu.check(n, ctx) ?? freeRam.check(n, ctx) ?? freeHdd.check(n, ctx),
 };
 
-export const PLACEMENT_CHECKERS: readonly FeasibilityChecker[] = [...HEALTH_CHECKERS, distinctNode, notExcluded, capacity];
+/**
+ * Every rule, in the order a node is judged (the first objection is the one counted): health, the
+ * spec's node rules, the tier, this app's own instances, then free resources.
+ */
+export const PLACEMENT_CHECKERS: readonly FeasibilityChecker[] = [
+  ...HEALTH_CHECKERS, ...RULE_CHECKERS, tier, distinctNode, distinctSubnetForSyncedData, notExcluded, freeCpu, freeRam, freeHdd,
+];
+
+/** How the explanation names nodes a rule ruled out ("2,100 without free RAM"). */
+export const RULE_LABELS: Readonly<Record<string, string>> = {
+  registered: 'not registered',
+  expired: 'expired',
+  benchmark: 'not benchmarked or failed their benchmark',
+  down: 'down',
+  pinned: 'not among the pinned nodes',
+  enterprise: 'not enterprise (ArcaneOS) nodes',
+  datacenter: 'not in a datacenter',
+  'static-ip': 'without a static IP',
+  geolocation: 'outside the allowed geolocation',
+  tier: 'of a tier the spec cannot run on',
+  'hosts-app': 'already hosting an instance',
+  'same-subnet': 'in a /16 that already holds an instance (synced data)',
+  excluded: 'where this spec failed or was just released',
+  cpu: 'without free CPU',
+  ram: 'without free RAM',
+  hdd: 'without free disk',
+};
 
 /** Free resources on a node after what other apps (and this plan's picks) hold there. */
 export function freeOn(node: NodeView, ctx: Pick<FeasibilityContext, 'usage' | 'hardware'>): Resources {
   return sub(allocatableFor(ctx.hardware, node.tier), ctx.usage.get(node.nodeId) ?? ZERO);
 }
 
-/** The first objection of the checkers, or null when the node is feasible. */
-export function firstProblem(node: NodeView, ctx: FeasibilityContext, checkers: readonly FeasibilityChecker[] = PLACEMENT_CHECKERS): string | null {
+/** The first checker that objects, or null when the node is feasible. */
+export function firstFailing(node: NodeView, ctx: FeasibilityContext, checkers: readonly FeasibilityChecker[] = PLACEMENT_CHECKERS): { rule: string; reason: string } | null {
   for (const c of checkers) {
-    const problem = c.check(node, ctx);
-    if (problem) return problem;
+    const reason = c.check(node, ctx);
+    if (reason) return { rule: c.name, reason };
   }
   return null;
+}
+
+/** The first objection of the checkers, or null when the node is feasible. */
+export function firstProblem(node: NodeView, ctx: FeasibilityContext, checkers: readonly FeasibilityChecker[] = PLACEMENT_CHECKERS): string | null {
+  return firstFailing(node, ctx, checkers)?.reason ?? null;
 }
 
 /** Why an existing placement's node can no longer host anything (down, expired, …), or null. */
@@ -76,3 +197,5 @@ export function healthProblem(node: NodeView | undefined): string | null {
   }
   return null;
 }
+
+export { placementRulesOf };

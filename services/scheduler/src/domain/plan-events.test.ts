@@ -5,7 +5,7 @@ import type { Plan } from './types';
 
 const plan: Plan = {
   unschedule: [{ nodeId: 'n1', reason: 'node down' }],
-  schedule: [{ nodeId: 'n2', nodeIp: '127.0.0.12', specHash: 'a'.repeat(64), components: [{ name: 'web', image: 'x:1', ports: [], environment: [], commands: [], containerData: '/tmp', cpu: 0.5, ramMb: 100, hddGb: 1 }], reason: 'replaces instance on n1 (node down)' }],
+  schedule: [{ nodeId: 'n2', nodeIp: '127.0.0.12', specHash: 'a'.repeat(64), components: [{ name: 'web', image: 'x:1', ports: [], environment: [], commands: [], containerData: '/tmp', data: null, cpu: 0.5, ramMb: 100, hddGb: 1 }], reason: 'replaces instance on n1 (node down)' }],
   notes: [],
 };
 

@@ -1,5 +1,7 @@
 import { allocatableFor, sub, type Hardware, type Resources } from './resources';
-import type { NodeUsage, NodeView } from './types';
+import { TIER_ORDER } from './candidates';
+import type { UsageLookup } from './feasibility';
+import type { NodeView } from './types';
 
 export interface RankedNode {
   node: NodeView;
@@ -10,11 +12,12 @@ export interface RankedNode {
 }
 
 /**
- * The spread ranker: spread instances over as many nodes as possible (fewest instances first), then
- * prefer the emptiest node relative to its size, then the node id so the choice is deterministic and
- * every replay of the same state picks the same node.
+ * The ranker: FluxOS's preference for the smallest tier that fits (its spawn deferrals steer apps away
+ * from bigger nodes), then spread instances over as many nodes as possible (fewest instances
+ * first), then the emptiest node relative to its size, then the node id so the choice is
+ * deterministic and every replay of the same state picks the same node.
  */
-export function rankSpread(nodes: readonly NodeView[], usage: ReadonlyMap<string, NodeUsage>, demandFor: (n: NodeView) => Resources, hw: Hardware): RankedNode[] {
+export function rankSpread(nodes: readonly NodeView[], usage: UsageLookup, demandFor: (n: NodeView) => Resources, hw: Hardware): RankedNode[] {
   return nodes
     .map((node) => {
       const cap = allocatableFor(hw, node.tier);
@@ -26,6 +29,8 @@ export function rankSpread(nodes: readonly NodeView[], usage: ReadonlyMap<string
 }
 
 export function compareRanked(a: RankedNode, b: RankedNode): number {
+  const t = TIER_ORDER[a.node.tier] - TIER_ORDER[b.node.tier];
+  if (t !== 0) return t;
   if (a.instances !== b.instances) return a.instances - b.instances;
   if (a.freeShare !== b.freeShare) return b.freeShare - a.freeShare;
   return a.node.nodeId < b.node.nodeId ? -1 : a.node.nodeId > b.node.nodeId ? 1 : 0;

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Tier } from '@fluxplane/contracts';
+import { runtimeView, type Tier } from '@fluxplane/flux-spec';
 import { reconcile, type Setback } from './reconcile';
-import { allocatableFor, DEFAULT_HARDWARE, demandOf, fits, add, ZERO, type Resources } from './resources';
-import { componentRuns } from './spec-components';
-import { desiredInstances } from './instances';
+import { allocatableFor, DEFAULT_HARDWARE, fits, add, ZERO } from './resources';
 import { healthProblem } from './feasibility';
 import { isEmptyPlan, type AppView, type NodeUsage, type NodeView, type Placement } from './types';
-import { applyPlan, hash, input, usageOf, v4Spec } from '../../test/fixtures';
+import { applyPlan, demandOn, hash, input, usageOf, v4Spec } from '../../test/fixtures';
 
 const tierArb = fc.constantFrom<Tier>('CUMULUS', 'NIMBUS', 'STRATUS');
 const nodeArb = (id: string) => fc.record({
@@ -22,10 +20,6 @@ const specArb = fc.record({
   tiered: fc.option(fc.record({ cpubasic: fc.constant(0.2), cpusuper: fc.constant(2), cpubamf: fc.constant(6), rambasic: fc.constant(200), ramsuper: fc.constant(8000), rambamf: fc.constant(20000), hddbasic: fc.constant(5), hddsuper: fc.constant(50), hddbamf: fc.constant(500) }), { nil: undefined }),
 }).map((s) => v4Spec(s));
 
-const demandOn = (a: AppView, tier: Tier): Resources | undefined => {
-  const r = componentRuns(a.spec, tier);
-  return r.ok ? demandOf(r.components) : undefined;
-};
 
 function sumUsage(maps: Array<Map<string, NodeUsage>>): Map<string, NodeUsage> {
   const out = new Map<string, NodeUsage>();
@@ -39,12 +33,12 @@ function sumUsage(maps: Array<Map<string, NodeUsage>>): Map<string, NodeUsage> {
 describe('reconcile properties', () => {
   it('on an empty cluster reaches the target whenever enough feasible nodes exist, on distinct nodes', () => {
     fc.assert(fc.property(nodesArb, specArb, (nodes, spec) => {
-      const app: AppView = { name: 'demo', hash: hash('a'), spec, expired: false };
+      const app: AppView = { name: 'demo', hash: hash('a'), runtime: runtimeView(spec), expired: false };
       const plan = reconcile(input({ app, nodes }));
       const ids = plan.schedule.map((s) => s.nodeId);
       expect(new Set(ids).size).toBe(ids.length);
       const feasible = nodes.filter((n) => !healthProblem(n) && fits(demandOn(app, n.tier)!, allocatableFor(DEFAULT_HARDWARE, n.tier))).length;
-      expect(ids.length).toBe(Math.min(desiredInstances(spec), feasible));
+      expect(ids.length).toBe(Math.min(app.runtime.instances, feasible));
     }), { numRuns: 300 });
   });
 
@@ -64,7 +58,7 @@ describe('reconcile properties', () => {
       let nodes: NodeView[] = initialNodes.map((n) => ({ ...n }));
       let seq = 0;
       let version = 0;
-      const apps = specs.map((spec, i) => ({ view: { name: `app${i}`, hash: hash('a'), spec, expired: false } as AppView, placements: [] as Placement[], setbacks: [] as Setback[] }));
+      const apps = specs.map((spec, i) => ({ view: { name: `app${i}`, hash: hash('a'), runtime: runtimeView(spec), expired: false } as AppView, placements: [] as readonly Placement[], setbacks: [] as Setback[] }));
 
       const round = () => {
         for (const a of apps) {
@@ -79,7 +73,7 @@ describe('reconcile properties', () => {
           // Fixed point.
           expect(isEmptyPlan(reconcile(after))).toBe(true);
           // Target reached, or no node left that could take another instance.
-          if (!a.view.expired && a.placements.length < desiredInstances(a.view.spec)) {
+          if (!a.view.expired && a.placements.length < a.view.runtime.instances) {
             const hosting = new Set(ids);
             for (const n of nodes) {
               if (hosting.has(n.nodeId) || healthProblem(n)) continue;
@@ -108,7 +102,7 @@ describe('reconcile properties', () => {
           nodes = nodes.map((x) => (x === n ? { ...x, ...patch } : x));
         } else {
           const a = apps[step.app % apps.length]!;
-          if (step.kind === 'update') a.view = { ...a.view, hash: hash(((++version) % 16).toString(16)), spec: step.spec };
+          if (step.kind === 'update') a.view = { ...a.view, hash: hash(((++version) % 16).toString(16)), runtime: runtimeView(step.spec) };
           else if (step.kind === 'expireApp') a.view = { ...a.view, expired: true };
           else {
             const p = a.placements[step.pick % Math.max(1, a.placements.length)];

@@ -19,8 +19,9 @@ describe('reconcile', () => {
   it('spreads: prefers nodes with fewer instances, then more free resources', () => {
     const usage = new Map([['n1', { cpu: 5, ram: 500, hdd: 5, instances: 1 }], ['n2', { cpu: 20, ram: 3000, hdd: 50, instances: 0 }]]);
     const plan = reconcile(input({ nodes: [node('n1'), node('n2'), node('n3'), node('n4', { tier: 'STRATUS' })], usage }));
-    // n4 (STRATUS, empty) has the largest free share; n3 is empty; n2 has no instances but is loaded; n1 has one.
-    expect(plan.schedule.map((s) => s.nodeId)).toEqual(['n4', 'n3', 'n2']);
+    // The smallest tier first (n4 is STRATUS); among the CUMULUS nodes n3 is empty, n2 has no
+    // instances but is loaded, n1 has one.
+    expect(plan.schedule.map((s) => s.nodeId)).toEqual(['n3', 'n2', 'n1']);
   });
 
   it('skips nodes that are not registered, expired, unbenchmarked, failed their bench or down', () => {
@@ -76,7 +77,7 @@ describe('reconcile', () => {
   it('moves an instance whose node cannot hold the updated spec', () => {
     const usage = new Map([['n1', { cpu: 25, ram: 0, hdd: 0, instances: 2 }]]);
     const plan = reconcile(input({ app: app({ hash: hash('b'), spec: v4Spec({ cpu: 1 }) }), nodes, usage, placements: placed(['n1', 'n2', 'n3']) }));
-    expect(plan.unschedule).toEqual([{ nodeId: 'n1', reason: 'updated spec cannot run here: not enough free resources' }]);
+    expect(plan.unschedule).toEqual([{ nodeId: 'n1', reason: 'updated spec cannot run here: not enough free CPU' }]);
     expect(plan.schedule.map((s) => s.nodeId)).toEqual(['n2', 'n3', 'n4']);
   });
 

@@ -1,10 +1,14 @@
-import type { ComponentRun, Tier } from '@fluxplane/contracts';
-import { firstProblem, healthProblem, capacity as capacityChecker, type FeasibilityContext } from './feasibility';
-import { desiredInstances } from './instances';
-import { add, demandOf, ZERO, type Hardware, type Resources } from './resources';
+import type { ComponentRun } from '@fluxplane/contracts';
+import { TIERS, type Tier } from '@fluxplane/flux-spec';
+import { firstProblem, healthProblem, capacity as capacityChecker, RULE_CHECKERS, RULE_LABELS, type FeasibilityContext, type UsageLookup } from './feasibility';
+import { demandOf, type Hardware, type Resources } from './resources';
 import { selectNodes } from './select';
-import { componentRuns, type ComponentsResult } from './spec-components';
-import { emptyPlan, type AppView, type NodeUsage, type NodeView, type Placement, type Plan } from './types';
+import { arraySource, UsageOverlay, type NodeSource } from './candidates';
+import { placementRulesOf } from './placement-rules';
+import { componentRunsOn, type ComponentsResult } from './components';
+import { subnet16 } from './subnet';
+import { rolloutNow } from './rollout';
+import { emptyPlan, type AppView, type NodeView, type Placement, type Plan } from './types';
 
 /** A node where a spec hash of the app failed: never retried for that hash. */
 export interface Setback {
@@ -17,11 +21,18 @@ export interface ReconcileInput {
   app: AppView | null;
   /** The app's current placements. */
   placements: readonly Placement[];
-  nodes: readonly NodeView[];
+  /** The cluster: a list (small clusters, tests) or an indexed source that yields a bounded sample. */
+  nodes: readonly NodeView[] | NodeSource;
   /** What OTHER apps hold per node. */
-  usage: ReadonlyMap<string, NodeUsage>;
+  usage: UsageLookup;
   setbacks: readonly Setback[];
   hardware: Hardware;
+  /** Feasible candidates ranked per decision (default `DEFAULT_CANDIDATE_LIMIT`). */
+  candidateLimit?: number;
+}
+
+export function sourceOf(nodes: ReconcileInput['nodes']): NodeSource {
+  return Array.isArray(nodes) ? arraySource(nodes) : (nodes as NodeSource);
 }
 
 /**
@@ -30,9 +41,11 @@ export interface ReconcileInput {
  * - placements on nodes that are down, expired or no longer benchmarked are released and replaced at
  *   once (healing); so are failed instances, and their node is not used again for the
  *   same spec hash;
- * - a new spec hash is rolled out on the same nodes (InstanceScheduled again), unless it no longer
- *   fits there, in which case the instance moves;
+ * - a new spec hash is rolled out on the same nodes (InstanceScheduled again), one serving instance
+ *   at a time (`rolloutNow`), unless it no longer fits there, in which case the instance moves;
  * - surplus instances are released newest first; missing ones are placed one decision at a time;
+ * - an app with synced data keeps its instances in distinct /16s: of two in one /16 the newer is
+ *   released (and placed elsewhere), and new ones never go to a /16 that already holds one;
  * - an expired or unknown app loses every placement.
  * Pure and deterministic: the same input always gives the same plan.
  */
@@ -45,13 +58,14 @@ export function reconcile(input: ReconcileInput): Plan {
     return plan;
   }
 
-  const nodes = new Map(input.nodes.map((n) => [n.nodeId, n]));
-  const runs = memoByTier((tier) => componentRuns(app.spec, tier));
+  const nodes = sourceOf(input.nodes);
+  const rules = placementRulesOf(app.runtime);
+  const runs = memoByTier((tier) => componentRunsOn(app.runtime, tier));
   const demand = (tier: Tier): Resources | undefined => {
     const r = runs(tier);
     return r.ok ? demandOf(r.components) : undefined;
   };
-  const target = desiredInstances(app.spec);
+  const target = app.runtime.instances;
 
   const excluded = new Map<string, string>();
   for (const s of input.setbacks) if (s.specHash === app.hash) excluded.set(s.nodeId, 'the current spec failed or was stopped on this node');
@@ -73,8 +87,10 @@ export function reconcile(input: ReconcileInput): Plan {
       release(p, 'instance failed');
       continue;
     }
+    const ruleProblem = firstProblem(node, { hosting: new Set(), excluded, demand, usage: input.usage, hardware: input.hardware, syncedData: false, subnetsInUse: new Set(), rules }, RULE_CHECKERS);
+    if (ruleProblem) { release(p, `the spec's node rules exclude this node: ${ruleProblem}`); continue; }
     if (p.specHash !== app.hash) {
-      const ctx: FeasibilityContext = { hosting: new Set(), excluded, demand, usage: input.usage, hardware: input.hardware };
+      const ctx: FeasibilityContext = { hosting: new Set(), excluded, demand, usage: input.usage, hardware: input.hardware, syncedData: false, subnetsInUse: new Set(), rules };
       const problem = firstProblem(node, ctx, [{ name: 'excluded', check: (n) => excluded.get(n.nodeId) ?? null }, capacityChecker]);
       if (problem) { release(p, `updated spec cannot run here: ${problem}`); continue; }
       kept.push({ placement: p, node, rollout: true });
@@ -83,7 +99,18 @@ export function reconcile(input: ReconcileInput): Plan {
     kept.push({ placement: p, node, rollout: false });
   }
 
-  // 2. Too many: release the newest first (FluxOS removes the newest instance too).
+  // 2. Synced data: one instance per /16, the oldest stays (e.g. after an update turned sync on).
+  if (app.runtime.syncedData) {
+    const seen = new Set<string>();
+    for (let i = 0; i < kept.length; i++) {
+      const net = subnet16(kept[i]!.node.ip);
+      if (!seen.has(net)) { seen.add(net); continue; }
+      release(kept[i]!.placement, `another instance with synced data is in the same /16 (${net})`);
+      kept.splice(i--, 1);
+    }
+  }
+
+  // 3. Too many: release the newest first (FluxOS removes the newest instance too).
   if (kept.length > target) {
     const newestFirst = [...kept].sort((a, b) => bySeqThenNode(b.placement, a.placement));
     const surplus = new Set(newestFirst.slice(0, kept.length - target).map((k) => k.placement.nodeId));
@@ -96,31 +123,32 @@ export function reconcile(input: ReconcileInput): Plan {
   }
   plan.unschedule.push(...released);
 
-  // 3. Roll the new spec out where the instance stays.
-  for (const k of kept.filter((x) => x.rollout)) {
+  // 4. Roll the new spec out where the instance stays: one serving instance at a time (rollout.ts).
+  const stale = kept.filter((x) => x.rollout);
+  const now = new Set(rolloutNow(app, kept.map((k) => k.placement), stale.map((k) => k.placement)).map((p) => p.nodeId));
+  // The others wait (not a shortfall, so no note): the InstanceRouted of the new one wakes this app.
+  for (const k of stale.filter((x) => now.has(x.placement.nodeId))) {
     plan.schedule.push({ nodeId: k.node.nodeId, nodeIp: k.node.ip, specHash: app.hash, components: componentsOf(runs(k.node.tier)), reason: `spec updated from ${k.placement.specHash.slice(0, 12)}` });
   }
 
-  // 4. Too few: one scheduling decision per missing instance, this app's own load accounted for.
+  // 5. Too few: one scheduling decision per missing instance, this app's own load accounted for.
   const missing = target - kept.length;
   if (missing > 0) {
-    const usage = new Map<string, NodeUsage>(input.usage);
-    for (const k of kept) {
-      const prev = usage.get(k.node.nodeId) ?? { ...ZERO, instances: 0 };
-      usage.set(k.node.nodeId, { ...add(prev, demand(k.node.tier) ?? ZERO), instances: prev.instances + 1 });
-    }
-    const candidates = [...nodes.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+    const usage = new UsageOverlay(input.usage);
+    for (const k of kept) { const d = demand(k.node.tier); if (d) usage.add(k.node.nodeId, d); }
     const hosting = new Set(kept.map((k) => k.node.nodeId));
-    const sel = selectNodes(candidates, missing, { hosting, excluded, demand, usage, hardware: input.hardware });
+    const subnetsInUse = new Set(kept.map((k) => subnet16(k.node.ip)));
+    const seed = app.name.toLowerCase();
+    const sel = selectNodes(() => nodes.candidates(rules, seed), missing, { hosting, excluded, demand, usage, hardware: input.hardware, syncedData: app.runtime.syncedData, subnetsInUse, rules }, input.candidateLimit);
     sel.picked.forEach((node, i) => {
       const replaced = released[i];
       const reason = replaced ? `replaces instance on ${replaced.nodeId} (${replaced.reason})` : `instance ${kept.length + i + 1} of ${target}`;
       plan.schedule.push({ nodeId: node.nodeId, nodeIp: node.ip, specHash: app.hash, components: componentsOf(runs(node.tier)), reason: reason.slice(0, 200) });
     });
     if (sel.picked.length < missing) {
-      const why = Object.entries(sel.rejected).map(([r, n]) => `${r}: ${n}`).join(', ') || 'no nodes';
+      const why = Object.entries(sel.rejected).map(([r, n]) => `${n} ${RULE_LABELS[r] ?? r}`).join(', ') || 'no nodes';
       plan.notes.push(`placed ${sel.picked.length} of ${missing} missing instances (target ${target}); ruled out: ${why}`);
-      const anyTier = (['CUMULUS', 'NIMBUS', 'STRATUS'] as const).map(runs).find((r) => !r.ok);
+      const anyTier = TIERS.map(runs).find((r) => !r.ok);
       if (anyTier && !anyTier.ok) plan.notes.push(anyTier.reason);
     }
   }

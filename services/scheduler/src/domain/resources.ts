@@ -1,23 +1,9 @@
-import type { ComponentRun, Tier } from '@fluxplane/contracts';
+import type { ComponentRun } from '@fluxplane/contracts';
+import { LOCKED_RESOURCES, TIER_CAPACITY, type Resources, type Tier } from '@fluxplane/flux-spec';
 
-/** cpu in tenths of a core (integers avoid float drift when summing), ram in MB, hdd in GB. */
-export interface Resources {
-  cpu: number;
-  ram: number;
-  hdd: number;
-}
+export type { Resources };
 
 export type CapacityTable = Record<Tier, Resources>;
-
-/** Tier capacity, FluxOS CFG `fluxSpecifics` (fluxos.md §1.3, §5). */
-export const DEFAULT_TIER_CAPACITY: CapacityTable = {
-  CUMULUS: { cpu: 40, ram: 7000, hdd: 220 },
-  NIMBUS: { cpu: 80, ram: 30000, hdd: 440 },
-  STRATUS: { cpu: 160, ram: 61000, hdd: 880 },
-};
-
-/** What FluxOS keeps for itself on every node (`lockedSystemResources`). */
-export const DEFAULT_LOCKED: Resources = { cpu: 10, ram: 2000, hdd: 60 };
 
 export const ZERO: Resources = { cpu: 0, ram: 0, hdd: 0 };
 
@@ -52,7 +38,11 @@ export interface Hardware {
   locked: Resources;
 }
 
-export const DEFAULT_HARDWARE: Hardware = { capacity: DEFAULT_TIER_CAPACITY, locked: DEFAULT_LOCKED };
+/** The protocol's figures (libs/flux-spec); an operator may configure others. */
+export const DEFAULT_HARDWARE: Hardware = {
+  capacity: { CUMULUS: { ...TIER_CAPACITY.CUMULUS }, NIMBUS: { ...TIER_CAPACITY.NIMBUS }, STRATUS: { ...TIER_CAPACITY.STRATUS } },
+  locked: { ...LOCKED_RESOURCES },
+};
 
 export function allocatableFor(hw: Hardware, tier: Tier): Resources {
   return allocatable(hw.capacity[tier], hw.locked);

@@ -1,38 +1,46 @@
-import { firstProblem, type FeasibilityContext } from './feasibility';
+import { firstFailing, type FeasibilityContext } from './feasibility';
+import { UsageOverlay } from './candidates';
 import { rankSpread } from './rank';
-import { add, ZERO } from './resources';
-import type { NodeUsage, NodeView } from './types';
+import { subnet16 } from './subnet';
+import type { NodeView } from './types';
 
 export interface Selection {
   picked: NodeView[];
-  /** Why nodes were ruled out in the last round, counted by reason: explains a shortfall. */
+  /** Why nodes were ruled out in the last round, counted by rule: explains a shortfall. */
   rejected: Record<string, number>;
 }
 
+/** Feasible nodes ranked per decision (Nomad's limit): enough to spread, few enough to stay cheap. */
+export const DEFAULT_CANDIDATE_LIMIT = 8;
+
 /**
- * Picks up to `count` nodes for new instances, one decision per instance: filter the feasible nodes,
- * rank them, take the best, account for it, repeat. Accounting after each pick keeps later decisions
- * honest (the picked node now hosts the app and holds its resources).
+ * Picks up to `count` nodes for new instances, one decision per instance: walk the candidates in
+ * their order until `limit` feasible ones are found (or none are left), rank those, take the best,
+ * account for it, repeat. A decision touches a bounded sample of nodes when the cluster has room;
+ * it walks every candidate only when fewer than `limit` are feasible. Accounting after each pick keeps
+ * later decisions honest (the picked node now hosts the app and holds its resources).
  */
-export function selectNodes(nodes: readonly NodeView[], count: number, ctx: FeasibilityContext): Selection {
+export function selectNodes(candidates: () => Iterable<NodeView>, count: number, ctx: FeasibilityContext, limit = DEFAULT_CANDIDATE_LIMIT): Selection {
   const hosting = new Set(ctx.hosting);
-  const usage = new Map<string, NodeUsage>(ctx.usage);
+  const subnetsInUse = new Set(ctx.subnetsInUse);
+  const usage = new UsageOverlay(ctx.usage);
   const picked: NodeView[] = [];
   let rejected: Record<string, number> = {};
   for (let i = 0; i < count; i++) {
-    const round: FeasibilityContext = { ...ctx, hosting, usage };
+    const round: FeasibilityContext = { ...ctx, hosting, subnetsInUse, usage };
     rejected = {};
-    const feasible = nodes.filter((n) => {
-      const problem = firstProblem(n, round);
-      if (problem) rejected[problem] = (rejected[problem] ?? 0) + 1;
-      return problem === null;
-    });
+    const feasible: NodeView[] = [];
+    for (const n of candidates()) {
+      const problem = firstFailing(n, round);
+      if (problem) rejected[problem.rule] = (rejected[problem.rule] ?? 0) + 1;
+      else if (feasible.push(n) >= limit) break;
+    }
     const best = rankSpread(feasible, usage, (n) => ctx.demand(n.tier)!, ctx.hardware)[0];
     if (!best) break;
     picked.push(best.node);
     hosting.add(best.node.nodeId);
-    const prev = usage.get(best.node.nodeId) ?? { ...ZERO, instances: 0 };
-    usage.set(best.node.nodeId, { ...add(prev, ctx.demand(best.node.tier)!), instances: prev.instances + 1 });
+    subnetsInUse.add(subnet16(best.node.ip));
+    usage.add(best.node.nodeId, ctx.demand(best.node.tier)!);
   }
   return { picked, rejected };
 }

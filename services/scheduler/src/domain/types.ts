@@ -1,4 +1,5 @@
 import type { ComponentRun, Tier } from '@fluxplane/contracts';
+import type { AppRuntime } from '@fluxplane/flux-spec';
 import type { Resources } from './resources';
 
 /** A node as the scheduler needs to see it; built from NodeRegistered/Expired/Benchmarked/WentDown/CameBack. */
@@ -12,6 +13,17 @@ export interface NodeView {
   /** The latest benchmark passed; false while never benchmarked. */
   benchmarkPassed: boolean;
   up: boolean;
+  /**
+   * Where the node is, FluxOS's `continent_country_region` (e.g. `EU_CZ_Prague`), as the node reported
+   * it with its benchmark; undefined while unknown (an app with an allow list never goes there).
+   */
+  location?: string;
+  /** The node has a static IP (FluxOS's geolocation service decides; reported with the benchmark). */
+  staticIp?: boolean;
+  /** The node is in a datacenter (hosting provider). */
+  datacenter?: boolean;
+  /** The node can run enterprise apps (ArcaneOS: it holds the key to decrypt them). */
+  enterprise?: boolean;
 }
 
 /** The desired state of one app, from AppRegistered/AppUpdated/AppExpired. */
@@ -19,7 +31,8 @@ export interface AppView {
   /** Name as registered (case kept); subjects and keys use it lowercased. */
   name: string;
   hash: string;
-  spec: Record<string, unknown>;
+  /** What the registered spec means at run time (libs/flux-spec); the raw spec is never read here. */
+  runtime: AppRuntime;
   expired: boolean;
 }
 
@@ -36,6 +49,8 @@ export interface Placement {
   /** Stream sequence of its InstanceScheduled: orders placements, newest = highest. */
   scheduledSeq: number;
   status: InstanceStatus;
+  /** HAProxy serves it with its spec (InstanceRouted newer than its InstanceScheduled, not drained since). */
+  routed?: boolean;
 }
 
 /** Resources other apps hold on a node, and how many instances they run there. */

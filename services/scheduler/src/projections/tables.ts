@@ -8,6 +8,9 @@ export const T = {
   nodes: `"${SCHEMA}".nodes`,
   apps: `"${SCHEMA}".apps`,
   placements: `"${SCHEMA}".placements`,
+  placementRevisions: `"${SCHEMA}".placement_revisions`,
   instanceReports: `"${SCHEMA}".instance_reports`,
   setbacks: `"${SCHEMA}".setbacks`,
+  /** InstanceRouted per instance (until InstanceDrained): rolling updates wait on it. */
+  instanceRoutes: `"${SCHEMA}".instance_routes`,
 } as const;

@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { NetworkStatsService } from '../network-stats.service';
+import { NetworkReader } from '../projections/network.reader';
 
 @Controller()
 export class StatsController {
-  constructor(private readonly stats: NetworkStatsService) {}
+  constructor(private readonly stats: NetworkReader) {}
 
   /** Flux-style envelope, like the rest of the public API. */
   @Get('stats')

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Prepares a node VM for deploy/node (idempotent; run as root before the first `up`, and after a reboot):
+#   - $FLUXPLANE_DATA/{nodes/node,syncthing};
+#   - $FLUXPLANE_DATA/nodes as a shared bind mount (the agent loop-mounts app volumes under it inside its
+#     container, and the host's Docker engine must see those mounts);
+#   - checks that secrets/database_url is there (a copy of the control plane's, see its init.sh).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+while IFS='=' read -r k v; do
+  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+  [ -n "${!k+x}" ] || export "$k=$v"
+done <"$here/.env"
+[ "$(id -u)" -eq 0 ] || { echo "init.sh: run as root (mounts, data folders)" >&2; exit 1; }
+data="${FLUXPLANE_DATA:?}"
+sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+mkdir -p "$data"/nodes/node "$data"/syncthing
+[ -s "$sec/database_url" ] || { echo "init.sh: $sec/database_url is missing: copy it from a control-plane VM's secrets/" >&2; exit 1; }
+chmod 700 "$sec"; chmod 600 "$sec"/database_url
+if ! awk -v m="$data/nodes" '$5 == m && $0 ~ / shared:/ {f=1} END {exit !f}' /proc/self/mountinfo; then
+  if ! awk -v m="$data/nodes" '$5 == m {f=1} END {exit !f}' /proc/self/mountinfo; then
+    mount --bind "$data/nodes" "$data/nodes"
+  fi
+  mount --make-rshared "$data/nodes"
+  echo "init.sh: $data/nodes is a shared mount" >&2
+fi
+echo "init.sh: ready; next: docker-compose -f $here/docker-compose.yml up -d" >&2

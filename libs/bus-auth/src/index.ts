@@ -1,0 +1,2 @@
+export * from './connect-auth';
+export * from './generate';

@@ -1,0 +1,27 @@
+import { counter, gauge, histogram } from '@fluxplane/observability';
+
+/** Several loops (and several app instances in one test process) share one series per metric, told apart by `loop`. */
+const labelNames = ['loop'] as const;
+
+export const reconcileMetrics = {
+  get runs() { return counter({ name: 'fluxplane_reconcile_runs_total', help: 'Reconcile runs (one key each), failed ones included', labelNames }); },
+  get errors() { return counter({ name: 'fluxplane_reconcile_errors_total', help: 'Reconcile runs that failed, and full passes whose keys could not be listed', labelNames }); },
+  get duration() {
+    return histogram({
+      name: 'fluxplane_reconcile_run_duration_seconds',
+      help: 'Time of one reconcile run, waiting for the projections included',
+      labelNames,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    });
+  },
+  get pendingKeys() { return gauge({ name: 'fluxplane_reconcile_pending_keys', help: 'Keys waiting for a run (debouncing, queued, or triggered again during their run)', labelNames }); },
+  get runningKeys() { return gauge({ name: 'fluxplane_reconcile_running_keys', help: 'Keys being worked right now', labelNames }); },
+};
+
+/** Registers a loop's series, so dashboards see zeros instead of missing series before its first run. */
+export function initReconcileMetrics(loop: string): void {
+  reconcileMetrics.runs.inc({ loop }, 0);
+  reconcileMetrics.errors.inc({ loop }, 0);
+  reconcileMetrics.pendingKeys.set({ loop }, 0);
+  reconcileMetrics.runningKeys.set({ loop }, 0);
+}

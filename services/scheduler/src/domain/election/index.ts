@@ -1,0 +1,3 @@
+export * from './types';
+export * from './decide-master';
+export * from './master-state';

@@ -1,0 +1,4 @@
+export * from './figures';
+export * from './activity';
+export * from './history';
+export * from './sampling';

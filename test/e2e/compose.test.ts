@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoSpec, deployApp, removeAppContainers } from '@fluxplane/devnet';
+import { randomPrivateKey } from '@fluxplane/flux-spec';
+import { freePort, freePortOn, httpGet, waitUntil } from '@fluxplane/testkit';
+import { ROOT } from './harness';
+
+/**
+ * The operator's way in: the images are built on this machine (scripts/images/build.sh, from Debian's
+ * packages; cached by content, so a second run only checks them), `deploy/single-vm` is brought up with
+ * docker-compose (NATS, PostgreSQL, every service, HAProxy, a devchain and three node agents, each a
+ * container), and the thin path runs through it: a signed spec, paid, three instances, answered
+ * through the compose HAProxy. Then the process of every service is killed; compose restarts them
+ * and a second app takes the same path.
+ */
+const DOMAIN = 'compose.fluxplane.test';
+const NODE_IPS = ['127.91.0.1', '127.92.0.1', '127.93.0.1'];
+const SERVICES = ['chain-indexer', 'app-registry', 'scheduler', 'bench', 'domain-manager', 'stats', 'gateway'];
+const COMPOSE_FILE = join(ROOT, 'deploy/single-vm/docker-compose.yml');
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): string {
+  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.error ? r.error.message : `exit ${r.status}`}):\n${out}`);
+  }
+  return r.stdout;
+}
+
+describe('deploy/single-vm with docker-compose: images built here, thin path through the compose HAProxy', () => {
+  const project = `fpe2e${randomBytes(3).toString('hex')}`;
+  const apps = [`cmp${randomBytes(3).toString('hex')}`, `cmq${randomBytes(3).toString('hex')}`];
+  const key = Buffer.from(randomPrivateKey()).toString('hex');
+  const dataDir = join(tmpdir(), project);
+  let env: NodeJS.ProcessEnv = {};
+  let gatewayUrl = '';
+  let devchainUrl = '';
+  let haproxyUrl = '';
+  let up = false;
+  const compose = (...args: string[]) => run('docker-compose', ['-f', COMPOSE_FILE, ...args], env, 300_000);
+  const containerOf = (service: string) => compose('ps', '-q', service).trim();
+
+  const t0 = Date.now();
+  const phase = (what: string) => console.log(`[compose e2e] ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  beforeAll(async () => {
+    run('bash', ['scripts/infra/up.sh', 'docker', 'registry', 'demo-image'], process.env, 300_000);
+    run('bash', ['scripts/infra/packages.sh', 'docker-compose'], process.env, 300_000);
+    // Uncached (a new machine): the Debian base (debootstrap), then the images FROM it, minutes.
+    const built = run('bash', ['scripts/images/build.sh', 'nats', 'postgres', 'haproxy', 'syncthing', 'fluxplane'], process.env, 1_200_000);
+    phase('images ready');
+    const tag = /^fluxplane \S+:(src-[0-9a-f]+)$/m.exec(built)?.[1];
+    expect(tag, `build.sh printed no fluxplane tag:\n${built}`).toBeTruthy();
+    const port = async () => String(await freePort());
+    const ports = {
+      NATS_PORT: await port(), NATS_MONITOR_PORT: await port(), POSTGRES_PORT: await port(), DEVCHAIN_PORT: await port(),
+      CHAIN_INDEXER_PORT: await port(), APP_REGISTRY_PORT: await port(), SCHEDULER_PORT: await port(), BENCH_PORT: await port(),
+      DOMAIN_MANAGER_PORT: await port(), STATS_PORT: await port(), GATEWAY_PORT: await port(), HAPROXY_PORT: await port(),
+    };
+    devchainUrl = `http://127.0.0.1:${ports.DEVCHAIN_PORT}`;
+    gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+    haproxyUrl = `http://127.0.0.1:${ports.HAPROXY_PORT}`;
+    env = {
+      ...process.env, ...ports,
+      COMPOSE_PROJECT_NAME: project, FLUXPLANE_TAG: tag, INFRA_TAG: 'latest',
+      FLUXPLANE_DATA: join(dataDir, 'data'), FLUXPLANE_SECRETS: join(dataDir, 'secrets'),
+      FLUXD_RPC_URL: devchainUrl, DEVCHAIN_URL: devchainUrl, HAPROXY_BIND: `127.0.0.1:${ports.HAPROXY_PORT}`,
+      APP_DOMAIN: DOMAIN, NODE1_IP: NODE_IPS[0], NODE2_IP: NODE_IPS[1], NODE3_IP: NODE_IPS[2],
+    };
+    run('bash', ['deploy/single-vm/init.sh'], env, 60_000);
+    up = true;
+    compose('up', '-d');
+    phase('compose up returned');
+    await waitUntil(async () => (await fetch(`${gatewayUrl}/health`, { signal: AbortSignal.timeout(2000) })).ok,
+      { timeoutMs: 120_000, intervalMs: 500, what: 'the compose gateway /health' });
+    await waitUntil(() => NODE_IPS.every((_, i) => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', containerOf(`node-agent-${i + 1}`)], env, 10_000).trim() === 'healthy'),
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'three healthy node agents' });
+    phase('gateway and node agents healthy');
+  }, 1_500_000);
+
+  afterAll(() => {
+    if (!up) return;
+    try {
+      if (process.env.FLUXPLANE_E2E_KEEP !== '1') run('bash', ['deploy/single-vm/down.sh', '--purge'], env, 180_000);
+      phase('torn down');
+    } finally {
+      for (const app of apps) removeAppContainers(app);
+      if (process.env.FLUXPLANE_E2E_KEEP !== '1') rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  /** Deploys `app` through the compose gateway and waits until all three nodes answer for it through HAProxy. */
+  async function deployAndReach(app: string): Promise<Set<string>> {
+    const port = await freePortOn(NODE_IPS);
+    await deployApp({ gatewayUrl, devchainUrl, spec: demoSpec(app, key, port), key });
+    const nodes = new Set<string>();
+    await waitUntil(async () => {
+      const res = await httpGet(`${haproxyUrl}/cgi-bin/whoami`, { host: `${app}.app.${DOMAIN}`, timeoutMs: 3000 }).catch(() => undefined);
+      const m = res?.status === 200 ? /node=(\S+)/.exec(res.body) : null;
+      if (m) nodes.add(m[1]!);
+      return nodes.size === 3;
+    }, { timeoutMs: 150_000, intervalMs: 200, what: `${app}.app.${DOMAIN} answered by 3 nodes through the compose HAProxy` });
+    return nodes;
+  }
+
+  it('serves a signed, paid app from 3 instances on the 3 compose node agents through HAProxy', async () => {
+    const nodes = await deployAndReach(apps[0]!);
+    expect(nodes.size).toBe(3);
+    const gw = async (path: string) => (await (await fetch(`${gatewayUrl}${path}`)).json()) as { status: string; data: unknown };
+    const locations = await waitUntil(async () => {
+      const l = (await gw(`/apps/location/${apps[0]}`)).data as Array<{ ip: string }>;
+      return l.length === 3 && l;
+    }, { what: 'three locations' });
+    expect(new Set(locations.map((l) => l.ip.split(':')[0]))).toEqual(new Set(NODE_IPS));
+    // The instances' data is a loop-mounted volume that the node agent made inside its container.
+    const id = run('docker', ['ps', '-q', '--filter', `label=fluxplane.app=${apps[0]}`], env, 10_000).trim().split(/\s+/)[0]!;
+    expect(run('docker', ['exec', id, 'sh', '-c', 'grep " /tmp " /proc/mounts'], env, 10_000)).toMatch(/^\/dev\/loop\d+ \/tmp ext4/);
+    const unknown = await httpGet(`${haproxyUrl}/`, { host: `nosuchapp.app.${DOMAIN}` });
+    expect(unknown.status).toBe(404);
+  }, 240_000);
+
+  it('carries on when the process of every service is killed: compose restarts each, and a second app takes the path', async () => {
+    for (const svc of SERVICES) {
+      const id = containerOf(svc);
+      const before = Number(run('docker', ['inspect', '-f', '{{.RestartCount}}', id], env, 10_000).trim());
+      // SIGKILL to the service's node process (under the container's init): a crash, not a stop.
+      run('docker', ['exec', id, 'sh', '-c', 'kill -9 $(pgrep -f "dist/mai[n].js")'], env, 10_000);
+      await waitUntil(() => Number(run('docker', ['inspect', '-f', '{{.RestartCount}}', id], env, 10_000).trim()) > before
+        && run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id], env, 10_000).trim() === 'healthy',
+      { timeoutMs: 90_000, intervalMs: 500, what: `${svc} restarted by compose and healthy again` });
+    }
+    phase('every service killed and back');
+    const nodes = await deployAndReach(apps[1]!);
+    expect(nodes.size).toBe(3);
+    // The first app kept being served throughout.
+    const first = await httpGet(`${haproxyUrl}/cgi-bin/whoami`, { host: `${apps[0]}.app.${DOMAIN}`, timeoutMs: 3000 });
+    expect(first.status).toBe(200);
+  }, 600_000);
+});
