@@ -169,6 +169,22 @@ describe('domain-manager with a real HAProxy', () => {
     expect(new Set(await sample('demo.app.fluxplane.test', 4)).size).toBe(2);
   });
 
+  it('a routed server left in drain is back in rotation after the next reload', async () => {
+    // Whatever held it there (a dump taken while it drained, an operator's `set server … state drain`),
+    // the new worker must not inherit it from the server-state file: nothing of ours would undo it.
+    const runtime = new HaproxyRuntime({ admin: haproxy.admin, master: haproxy.master });
+    const backend = `be_demo_${appPort}`;
+    await runtime.drainServer(backend, `127.0.0.3:${appPort}`);
+    await waitUntil(async () => (await sample('demo.app.fluxplane.test', 4)).every((b) => b === '200 127.0.0.2'), { timeoutMs: 5000, intervalMs: 10, what: 'node-b drained by hand' });
+    const reloads = await counter('fluxplane_haproxy_reloads_total');
+    await register_('third', [appPort]);
+    await started('third', 'node-a', '127.0.0.2', [appPort]);
+    await waitUntil(async () => (await counter('fluxplane_haproxy_reloads_total')) > reloads, { timeoutMs: 10_000, what: 'reload confirmed' });
+    const live = await runtime.serversState(backend);
+    expect(live.map((s) => [s.name, s.adminState]).sort()).toEqual([[`127.0.0.2:${appPort}`, 0], [`127.0.0.3:${appPort}`, 0]]);
+    await waitUntil(async () => new Set(await sample('demo.app.fluxplane.test', 4)).size === 2, { timeoutMs: 10_000, intervalMs: 20, what: 'node-b serving again' });
+  });
+
   it('reports haproxy in /health and reload counters and apply latency in /metrics', async () => {
     const health = await (await fetch(`${base}/health`)).json();
     expect(health).toMatchObject({ status: 'ok', details: { haproxy: { status: 'up' }, nats: { status: 'up' }, postgres: { status: 'up' } } });

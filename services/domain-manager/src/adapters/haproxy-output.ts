@@ -101,3 +101,28 @@ export function parseServerStats(text: string): ServerStat[] {
     .filter((f) => f[sv] !== 'BACKEND' && f[sv] !== 'FRONTEND')
     .map((f) => ({ backend: f[px]!, name: f[sv]!, status: f[status] ?? '', sessions: Number(f[scur] ?? 0) }));
 }
+
+/**
+ * A `show servers state` dump made fit to be loaded by the next worker: every server the new config
+ * routes to gets admin state 0 (ready). HAProxy restores admin state from this file at start, so a
+ * server that was draining or in maintenance when the dump was taken (on its way out, or half way
+ * through being put back) would otherwise come back out of rotation — and no runtime step of ours is
+ * left to take it out of there. Health (op state) is kept: that is what the file is for.
+ */
+export function serverStateForReload(dump: string, routed: ReadonlySet<string>): string {
+  const lines = dump.split('\n');
+  const headerAt = lines.findIndex((l) => l.startsWith('#'));
+  if (headerAt < 0) return dump;
+  const cols = lines[headerAt]!.replace(/^#\s*/, '').split(/\s+/);
+  const [be, srv, admin] = ['be_name', 'srv_name', 'srv_admin_state'].map((c) => cols.indexOf(c));
+  if (be! < 0 || srv! < 0 || admin! < 0) return dump;
+  return lines
+    .map((line, i) => {
+      if (i <= headerAt || !line.trim()) return line;
+      const f = line.split(' ');
+      if (!routed.has(`${f[be!]}/${f[srv!]}`) || f[admin!] === '0') return line;
+      f[admin!] = '0';
+      return f.join(' ');
+    })
+    .join('\n');
+}

@@ -6,6 +6,7 @@ import type { RouteTable } from '../domain/route-table';
 import { initRoutingMetrics, routingMetrics } from '../reconcile/metrics';
 import { readIfExists, writeFileAtomic } from './atomic-file';
 import { checkConfig } from './config-check';
+import { serverStateForReload } from './haproxy-output';
 import { HaproxyRuntime } from './haproxy-runtime';
 import type { ApplyResult, LiveServer, ProxyAdapter } from './proxy-adapter';
 
@@ -152,7 +153,7 @@ export class HaproxyAdapter implements ProxyAdapter {
         this.current = { table, rendered };
         // A restart (not a reload) of HAProxy loads server states from this file: keep it current,
         // or a server taken out and later put back at runtime would come back in maintenance.
-        await this.saveServerState();
+        await this.saveServerState(table);
         routingMetrics.runtimeApplies.inc();
         return { method: 'runtime' };
       }
@@ -160,7 +161,7 @@ export class HaproxyAdapter implements ProxyAdapter {
       await this.writeChecked(rendered);
     }
     this.current = undefined; // until the reload is confirmed, nothing is known
-    await this.reload();
+    await this.reload(table);
     // The new worker only has the servers of the config: whatever still drained is gone (cut).
     for (const key of this.draining.keys()) this.cut.add(key);
     this.draining.clear();
@@ -180,15 +181,17 @@ export class HaproxyAdapter implements ProxyAdapter {
     }
   }
 
-  /** Backends and their server names, as the running worker has them (retired ones left aside). */
+  /** Backends, their server names and that those are in rotation, as the running worker has them (retired ones left aside). */
   private async liveMatches(table: RouteTable): Promise<boolean> {
     const backends = (await this.runtime.admin('show backend')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     const wanted = [DEFAULT_BACKEND, ...table.backends.map((b) => b.name)].sort();
     if (backends.sort().join(',') !== wanted.join(',')) return false;
     const live = (await this.runtime.serversState()).filter((s) => !this.retired.has(`${s.backend}/${s.name}`) && !this.draining.has(`${s.backend}/${s.name}`));
     for (const backend of table.backends) {
-      const names = live.filter((s) => s.backend === backend.name).map((s) => s.name).sort();
-      if (names.join(',') !== backend.servers.map((s) => s.name).sort().join(',')) return false;
+      const servers = live.filter((s) => s.backend === backend.name);
+      if (servers.map((s) => s.name).sort().join(',') !== backend.servers.map((s) => s.name).sort().join(',')) return false;
+      // A routed server held out of rotation (left in drain or maintenance) is drift too.
+      if (servers.some((s) => (s.adminState & (MAINT_MASK | DRAIN_MASK)) !== 0)) return false;
     }
     return true;
   }
@@ -267,16 +270,21 @@ export class HaproxyAdapter implements ProxyAdapter {
     }
   }
 
-  /** Saves server states (health, maintenance) for the new worker, then a confirmed reload. */
-  /** Writes the running servers' states (health, maintenance) where HAProxy reads them at start. */
-  private async saveServerState(): Promise<void> {
+  /**
+   * Writes the running servers' states where HAProxy reads them at start: their health, and for
+   * servers the routes no longer hold, their maintenance. Servers of `routed` start ready.
+   */
+  private async saveServerState(routed: RouteTable): Promise<void> {
     const state = await this.runtime.serversStateDump().catch(() => undefined);
-    if (state && /^1\n/.test(state)) await writeFileAtomic(this.settings.stateFile, state);
+    if (!state || !/^1\n/.test(state)) return;
+    const names = new Set(routed.backends.flatMap((b) => b.servers.map((s) => `${b.name}/${s.name}`)));
+    await writeFileAtomic(this.settings.stateFile, serverStateForReload(state, names));
   }
 
-  private async reload(): Promise<void> {
+  /** Saves server states for the new worker, then a confirmed reload. */
+  private async reload(table: RouteTable): Promise<void> {
     try {
-      await this.saveServerState();
+      await this.saveServerState(table);
       const { workerPid } = await this.runtime.reload();
       routingMetrics.reloads.inc();
       this.log.info({ workerPid }, 'HAProxy reloaded');
