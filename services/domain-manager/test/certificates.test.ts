@@ -113,7 +113,7 @@ describe('certificates: ACME HTTP-01 through HAProxy, installed and renewed at r
       }, reject);
     });
     expect(r).toEqual({ status: 301, location: `https://${NAME}:${tlsPort}/x?y=1` });
-    expect(await get(haproxy.port, `demo_${appPort}.app.${DOMAIN}`)).toEqual({ status: 200, body: '127.0.0.2' });
+    expect(await get(haproxy.port, `demo_${appPort}.app.${DOMAIN}`)).toMatchObject({ status: 200, body: '127.0.0.2' });
   });
 
   it('renews before expiry and HAProxy serves the new certificate without a reload', async () => {

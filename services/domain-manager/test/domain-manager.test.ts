@@ -9,6 +9,7 @@ import { createLogger, loadConfig, ProjectionHost, startService } from '@fluxpla
 import { eventStoreFixture, EventStoreWithDatabaseFixture, freePort, getReply, successData, waitUntil } from '@fluxplane/testkit';
 import { DomainManagerConfig } from '../src/config';
 import { DomainManagerModule } from '../src/app.module';
+import { STICKY_COOKIE } from '../src/domain/render-config';
 import { RouteApplier } from '../src/reconcile/route-applier';
 import { HaproxyRuntime, ReloadError } from '../src/adapters/haproxy-runtime';
 import { get, startEcho, startHaproxy, TestHaproxy } from './haproxy-harness';
@@ -116,7 +117,7 @@ describe('domain-manager with a real HAProxy', () => {
   });
 
   it('answers 404 for an unknown host', async () => {
-    expect(await get(haproxy.port, 'nope.app.fluxplane.test')).toEqual({ status: 404, body: 'no route\n' });
+    expect(await get(haproxy.port, 'nope.app.fluxplane.test')).toMatchObject({ status: 404, body: 'no route\n' });
     expect((await get(haproxy.port, `demo_1.app.fluxplane.test`)).status).toBe(404);
   });
 
@@ -183,6 +184,23 @@ describe('domain-manager with a real HAProxy', () => {
     const live = await runtime.serversState(backend);
     expect(live.map((s) => [s.name, s.adminState]).sort()).toEqual([[`127.0.0.2:${appPort}`, 0], [`127.0.0.3:${appPort}`, 0]]);
     await waitUntil(async () => new Set(await sample('demo.app.fluxplane.test', 4)).size === 2, { timeoutMs: 10_000, intervalMs: 20, what: 'node-b serving again' });
+  });
+
+  it('keeps a client on one instance with the sticky cookie, runtime-added servers included', async () => {
+    const host = 'demo.app.fluxplane.test';
+    const seen = new Map<string, string>(); // instance → its cookie
+    for (let i = 0; i < 10 && seen.size < 2; i++) {
+      const r = await get(haproxy.port, host);
+      const cookie = r.setCookie.map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${STICKY_COOKIE}=`));
+      expect(cookie, 'a cookie naming the server on a first request').toBeDefined();
+      seen.set(r.body, cookie!);
+    }
+    expect([...seen.keys()].sort()).toEqual(['127.0.0.2', '127.0.0.3']); // 127.0.0.3 was added at runtime
+    for (const [instance, cookie] of seen) {
+      const bodies = await Promise.all(Array.from({ length: 6 }, () => get(haproxy.port, host, '/', { cookie })));
+      expect(bodies.map((b) => `${b.status} ${b.body}`)).toEqual(Array(6).fill(`200 ${instance}`));
+      expect(bodies.every((b) => b.setCookie.length === 0)).toBe(true); // `indirect`: not set again
+    }
   });
 
   it('reports haproxy in /health and reload counters and apply latency in /metrics', async () => {

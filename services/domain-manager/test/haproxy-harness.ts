@@ -72,14 +72,14 @@ export function startEcho(address: string, port: number): Promise<Server> {
   });
 }
 
-/** An HTTP GET with an explicit Host header (fetch does not let a caller set Host). */
-export function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
+/** An HTTP GET with an explicit Host header (fetch does not let a caller set Host), and any other headers. */
+export function get(port: number, host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; body: string; setCookie: string[] }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { ...headers, host }, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [] }));
     });
     req.once('error', reject);
     req.end();
