@@ -45,10 +45,21 @@ export const DomainManagerConfig = BaseConfig.extend({
    * runtime change costs about a millisecond, and an instance's route waits for it (route_p99_ms).
    */
   APPLY_DEBOUNCE_MS: envNumber(z.coerce.number().int().min(0).max(60_000).default(25)),
+  /**
+   * Set when several domain-manager replicas drive ONE HAProxy (deploy/single-vm): that HAProxy's name.
+   * Then only the holder of the lease `domain-manager.routes.<name>` applies routes and certificates to
+   * it (the others stand by, and one takes over when it dies). Empty (the default): this replica drives
+   * an HAProxy of its own (one per VM, deploy/control-plane), with no lease. Needs PROJECTION_LEASE_MS > 0.
+   */
+  HAPROXY_LEASE: z.string().regex(/^[A-Za-z0-9_-]{0,64}$/, 'must be up to 64 characters of A-Z a-z 0-9 _ -').default(''),
   /** Re-check that HAProxy still runs the applied routes this often (0 = never). */
   RESYNC_INTERVAL_MS: envNumber(z.coerce.number().int().min(0).default(30_000)),
   ...DnsConfigShape,
-}).superRefine(checkDnsConfig);
+}).superRefine(checkDnsConfig).superRefine((c, ctx) => {
+  if (c.HAPROXY_LEASE && c.PROJECTION_LEASE_MS === 0) {
+    ctx.addIssue({ code: 'custom', path: ['HAPROXY_LEASE'], message: 'needs PROJECTION_LEASE_MS > 0 (replicas share this HAProxy through a lease)' });
+  }
+});
 export type DomainManagerConfig = z.infer<typeof DomainManagerConfig>;
 
 export function stateFileOf(config: Pick<DomainManagerConfig, 'HAPROXY_CONFIG' | 'HAPROXY_STATE_FILE'>): string {

@@ -66,6 +66,14 @@ export class HaproxyAdapter implements ProxyAdapter {
     await this.runtime.info();
   }
 
+  forget(): void {
+    this.current = undefined;
+    this.retired.clear();
+    this.draining.clear();
+    this.cut.clear();
+    this.checking.clear();
+  }
+
   async apply(table: RouteTable, opts: { verify?: boolean } = {}): Promise<ApplyResult> {
     const result = await this.applyTable(table, opts);
     await this.progressDrains();

@@ -36,6 +36,11 @@ export interface ProxyAdapter {
   ping(): Promise<void>;
   /** The live state of its servers, for InstanceRouted / InstanceDrained; absent = not known (announces nothing). */
   liveServers?(): Promise<Map<string, LiveServer>>;
+  /**
+   * Forgets what it believes the proxy runs (another replica may have driven it meanwhile): the next
+   * apply reads the live proxy again.
+   */
+  forget?(): void;
 }
 
 export const PROXY_ADAPTER = Symbol('fluxplane.domain-manager.proxy-adapter');

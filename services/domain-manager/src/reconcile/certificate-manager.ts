@@ -57,7 +57,7 @@ export class CertificateManager implements OnModuleInit, OnApplicationBootstrap,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CERTIFICATE_ADAPTERS) private readonly adapters: CertificateAdapters,
     private readonly store: EventStore,
-    applier: RouteApplier,
+    private readonly applier: RouteApplier,
   ) {
     this.policy = { renewBeforeMs: config.CERT_RENEW_BEFORE_S * 1000, retryMinMs: config.CERT_RETRY_MIN_MS, retryMaxMs: config.CERT_RETRY_MAX_MS };
     this.loop = new ReconcileLoop({ name: 'certificates', work: () => this.run(), debounceMs: 50, intervalMs: config.CERT_CHECK_INTERVAL_MS, logger });
@@ -129,6 +129,8 @@ export class CertificateManager implements OnModuleInit, OnApplicationBootstrap,
   }
 
   private async run(): Promise<void> {
+    // A replica standing by for a shared HAProxy (HAPROXY_LEASE) orders and installs nothing.
+    if (!this.applier.driving) return;
     try {
       await this.reconcile();
     } catch (err) {

@@ -13,6 +13,9 @@ import { RoutingProjection } from '../projections/routing.projection';
 import { RoutingStateReader } from '../projections/routing-state.reader';
 import { dnsMetrics } from './dns-metrics';
 
+/** Key of the DNS lease in the bucket fluxplane_projection_leases. */
+const DNS_LEASE_KEY = 'domain-manager.dns';
+
 export interface AppliedDns {
   at: Date;
   durationMs: number;
@@ -34,6 +37,8 @@ export class DnsApplier implements OnModuleInit, OnApplicationBootstrap, BeforeA
   private failures = 0;
   private retryTimer?: NodeJS.Timeout;
   last?: AppliedDns;
+  /** With replicas (PROJECTION_LEASE_MS > 0), one applies the network's records: lease `domain-manager.dns`. */
+  private readonly lease;
 
   constructor(
     @Inject(CONFIG) private readonly config: DomainManagerConfig,
@@ -58,6 +63,7 @@ export class DnsApplier implements OnModuleInit, OnApplicationBootstrap, BeforeA
       logger,
     });
     health.register('dns', () => provider.ping());
+    this.lease = projections.lease(DNS_LEASE_KEY, logger.child({ lease: DNS_LEASE_KEY }));
   }
 
   onModuleInit(): void {
@@ -65,12 +71,17 @@ export class DnsApplier implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 
   onApplicationBootstrap(): void {
+    this.lease?.start((held) => {
+      this.logger.info({ held, term: this.lease?.term }, held ? 'dns lease acquired: applying records' : 'dns lease lost: standing by');
+      if (held) this.loop.trigger(SINGLE_KEY);
+    });
     this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.loop.stop();
+    await this.lease?.stop();
   }
 
   get providerName(): string {
@@ -85,6 +96,7 @@ export class DnsApplier implements OnModuleInit, OnApplicationBootstrap, BeforeA
   private async run(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.lease && !this.lease.held) return;
     const started = performance.now();
     try {
       const routes = desiredRoutes(await this.reader.load(), this.config.APP_DOMAIN);

@@ -42,6 +42,8 @@ export class RouteApplier implements OnModuleInit, OnApplicationBootstrap, Befor
   private readonly routed = new Map<string, Announced>();
   /** Told of the routes after each successful apply (the certificate manager). */
   private readonly appliedListeners: Array<(applied: AppliedRoutes) => void> = [];
+  /** With HAPROXY_LEASE: one replica at a time drives the shared HAProxy. Undefined: ours alone. */
+  private readonly lease;
 
   constructor(
     @Inject(CONFIG) private readonly config: DomainManagerConfig,
@@ -65,6 +67,13 @@ export class RouteApplier implements OnModuleInit, OnApplicationBootstrap, Befor
       logger,
     });
     health.register('haproxy', () => proxy.ping());
+    const key = config.HAPROXY_LEASE ? `domain-manager.routes.${config.HAPROXY_LEASE}` : undefined;
+    this.lease = key ? projections.lease(key, logger.child({ lease: key })) : undefined;
+  }
+
+  /** Whether this replica drives the HAProxy now (always, unless it is shared through HAPROXY_LEASE). */
+  get driving(): boolean {
+    return !this.lease || this.lease.held;
   }
 
   onModuleInit(): void {
@@ -73,12 +82,23 @@ export class RouteApplier implements OnModuleInit, OnApplicationBootstrap, Befor
   }
 
   onApplicationBootstrap(): void {
+    this.lease?.start((held) => {
+      this.logger.info({ held, term: this.lease?.term }, held ? 'routes lease acquired: driving HAProxy' : 'routes lease lost: standing by');
+      // Whatever we believed HAProxy runs may have changed under the other replica; and what was
+      // announced (InstanceRouted) is theirs to continue.
+      this.proxy.forget?.();
+      this.routed.clear();
+      this.lastPublished = undefined;
+      this.verifyNext = true;
+      if (held) this.loop.trigger(SINGLE_KEY);
+    });
     this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.loop.stop();
+    await this.lease?.stop();
   }
 
   /** Calls `listener` after every successful apply, with what HAProxy now runs. */
@@ -94,6 +114,7 @@ export class RouteApplier implements OnModuleInit, OnApplicationBootstrap, Befor
   private async run(run: ReconcileRun<unknown>): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (!this.driving) return;
     const started = performance.now();
     const verify = this.verifyNext || run.periodic;
     this.verifyNext = false;
