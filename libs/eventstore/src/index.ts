@@ -7,3 +7,4 @@ export * from './projection-runner';
 export * from './metrics';
 export * from './lease';
 export * from './lease-decision';
+export * from './setup-lock';

@@ -9,6 +9,7 @@ import { CheckpointStore } from './checkpoints';
 import { isNotFound } from './stream';
 import { projectionMetrics } from './metrics';
 import type { Lease } from './lease';
+import { lockForSetup } from './setup-lock';
 
 export interface RunnerLogger {
   info(obj: object, msg?: string): void;
@@ -100,6 +101,7 @@ export class ProjectionRunner {
 
   async start(): Promise<void> {
     await this.db.transaction(async (em) => {
+      await lockForSetup(em, this.opts.schema); // replicas booting together
       await this.checkpoints.setup(em);
       const version = this.projection.version ?? 1;
       const built = await this.checkpoints.ensure(em, this.projection.name, version);
@@ -556,6 +558,7 @@ export class ProjectionRunner {
     }
     await this.halt();
     await this.db.transaction(async (em) => {
+      await lockForSetup(em, this.opts.schema);
       await this.checkpoints.setup(em);
       await this.checkpoints.ensure(em, this.projection.name, this.projection.version ?? 1);
       await this.checkpoints.lock(em, this.projection.name);

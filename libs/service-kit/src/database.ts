@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
+import { setupExclusively } from '@fluxplane/eventstore';
 
 export const DATABASE_SCHEMA = Symbol('fluxplane.database-schema');
 
@@ -20,6 +21,6 @@ export async function openDatabase(url: string, schema: string, applicationName:
     extra: { max: 10, connectionTimeoutMillis: 5000, options: `-c search_path=${schema}` },
   });
   await ds.initialize();
-  await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  await setupExclusively(ds, schema, (em) => em.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`));
   return ds;
 }

@@ -76,8 +76,15 @@ describe('two chain indexers, one appending', () => {
 
     const a = await startIndexer('a');
     const b = await startIndexer('b');
-    const active = await waitUntil(async () => ((await holds(a)) ? a : (await holds(b)) ? b : undefined), { what: 'an indexer holding the ingest lease (two processes booting)', timeoutMs: 60_000 });
-    const standby = active === a ? b : a;
+    // Both up (each answers /leases: one may still be booting when the other holds the lease), and
+    // the standby has seen who holds it.
+    const [active, standby] = await waitUntil(async () => {
+      const [la, lb] = await Promise.all([leases(a), leases(b)]).catch(() => [undefined, undefined]);
+      const [ia, ib] = [la?.[INGEST_LEASE_KEY], lb?.[INGEST_LEASE_KEY]];
+      if (!ia || !ib || ia.held === ib.held) return undefined;
+      const [act, sby, held, seen] = ia.held ? [a, b, ia, ib] : [b, a, ib, ia];
+      return seen.holder !== null && seen.holder === held.holder ? [act, sby] as const : undefined;
+    }, { what: 'both indexers up, one holding the ingest lease and the other seeing it held', timeoutMs: 60_000 });
     await indexedTo(chain.height);
     // the standby follows the committed state and serves /health, but holds nothing
     expect((await leases(standby))[INGEST_LEASE_KEY]).toMatchObject({ held: false, holder: `${(await leases(active))[INGEST_LEASE_KEY]!.holder}` });

@@ -16,7 +16,21 @@ export function str(v: unknown): string | undefined {
 }
 
 export function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : String(x))) : [];
+  return Array.isArray(v) ? v.map(text) : [];
+}
+
+/**
+ * Any stored value as text, never throwing: `String(v)` calls the value's own `toString`, and a
+ * stored object may carry a key of that name that is not a function (`{"toString": 0}`).
+ */
+export function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return String(v);
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return Array.isArray(v) ? '[array]' : '[object]';
+  }
 }
 
 export function numbers(v: unknown): Array<number | undefined> {

@@ -89,4 +89,12 @@ describe('runtime view of a spec', () => {
       expect(v.instances).toBeLessThanOrEqual(100);
     }), { numRuns: 500 });
   });
+
+  it('reads a value whose own toString is not a function (found by the property above)', () => {
+    for (const key of ['version', 'geolocation', 'nodes']) {
+      const spec = exampleSpec(7, 2);
+      spec[key] = [[{ toString: 0 }]];
+      expect(AppRuntime.safeParse(runtimeView(spec)).success).toBe(true);
+    }
+  });
 });

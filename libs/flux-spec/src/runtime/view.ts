@@ -2,7 +2,7 @@ import { tryParseContainerData } from '../containerData';
 import { parseGeolocationEntry, type GeoRule } from '../geolocation';
 import { INSTANCES_MAX, INSTANCES_MIN, INSTANCES_MIN_V8, LATEST_SPEC_VERSION } from '../limits';
 import { TIER_KEY_SUFFIX, TIERS, type Tier } from '../protocol/tiers';
-import { isObject, num, numbers, port, str, strings, truthy, type Loose } from './lenient';
+import { isObject, num, numbers, port, str, strings, text, truthy, type Loose } from './lenient';
 import { AppRuntime, type RuntimeComponent, type RuntimeData, type ResourcesOnTier } from './schema';
 
 /**
@@ -14,7 +14,7 @@ export function runtimeView(spec: Loose): AppRuntime {
   const problems: string[] = [];
   const declared = num(spec.version);
   const version = Math.min(LATEST_SPEC_VERSION, Math.max(1, Math.trunc(declared ?? 1)));
-  if (declared !== version) problems.push(`spec version ${String(spec.version)} is not one of 1-${LATEST_SPEC_VERSION}; read as v${version}`);
+  if (declared !== version) problems.push(`spec version ${text(spec.version)} is not one of 1-${LATEST_SPEC_VERSION}; read as v${version}`);
   const name = str(spec.name) ?? '';
   const rawComponents = version >= 4 || Array.isArray(spec.compose) ? composeOf(spec) : [legacyComponent(spec, name, version)];
   if (rawComponents.length === 0) problems.push('spec has no components (an enterprise spec keeps them encrypted, or compose is empty)');

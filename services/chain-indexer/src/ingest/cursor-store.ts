@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, parseEvent } from '@fluxplane/contracts';
+import { setupExclusively } from '@fluxplane/eventstore';
 import { serialized } from './serialized';
 import {
   ChainIndexerState, deserializeState, emptyChainIndexerState, MutableChainIndexerState, mutateStateWithDelta, serializeState,
@@ -50,22 +51,25 @@ export class CursorStore {
   constructor(private readonly db: DataSource) {}
 
   async setup(): Promise<void> {
-    await this.db.query(`CREATE TABLE IF NOT EXISTS cursor (id int PRIMARY KEY, height int NOT NULL, hash text NOT NULL, revision bigint NOT NULL)`);
-    await this.db.query(`CREATE TABLE IF NOT EXISTS blocks (height int PRIMARY KEY, hash text NOT NULL, delta text NOT NULL)`);
-    // Added with reorganisations (issue 4); older rows get an empty undo list.
-    await this.db.query(`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS previous_hash text`);
-    await this.db.query(`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS undo text NOT NULL DEFAULT '[]'`);
-    await this.db.query(`ALTER TABLE blocks DROP COLUMN IF EXISTS payment_hashes`);
-    await this.db.query(`ALTER TABLE blocks DROP COLUMN IF EXISTS revision`);
-    await this.db.query(`CREATE TABLE IF NOT EXISTS snapshot (id int PRIMARY KEY, height int NOT NULL, state text NOT NULL)`);
-    await this.db.query(`CREATE TABLE IF NOT EXISTS payments_seen (hash text PRIMARY KEY, height int NOT NULL)`);
-    await this.db.query(`ALTER TABLE payments_seen ADD COLUMN IF NOT EXISTS txid text`);
-    await this.db.query(`ALTER TABLE payments_seen ADD COLUMN IF NOT EXISTS amount_sat bigint`);
-    await this.db.query(`ALTER TABLE payments_seen ADD COLUMN IF NOT EXISTS address text`);
-    await this.db.query(`CREATE INDEX IF NOT EXISTS payments_seen_height ON payments_seen (height)`);
-    await this.db.query(`CREATE TABLE IF NOT EXISTS outbox (pos int PRIMARY KEY, event text NOT NULL)`);
-    // The fence of replicated indexers: the highest ingest lease term that wrote (see claimWriter).
-    await this.db.query(`CREATE TABLE IF NOT EXISTS writer (id int PRIMARY KEY, term bigint NOT NULL)`);
+    // One transaction under the set-up lock: replicas starting together must not race their DDL.
+    await setupExclusively(this.db, 'chain_indexer', async (em) => {
+      await em.query(`CREATE TABLE IF NOT EXISTS cursor (id int PRIMARY KEY, height int NOT NULL, hash text NOT NULL, revision bigint NOT NULL)`);
+      await em.query(`CREATE TABLE IF NOT EXISTS blocks (height int PRIMARY KEY, hash text NOT NULL, delta text NOT NULL)`);
+      // Added with reorganisations (issue 4); older rows get an empty undo list.
+      await em.query(`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS previous_hash text`);
+      await em.query(`ALTER TABLE blocks ADD COLUMN IF NOT EXISTS undo text NOT NULL DEFAULT '[]'`);
+      await em.query(`ALTER TABLE blocks DROP COLUMN IF EXISTS payment_hashes`);
+      await em.query(`ALTER TABLE blocks DROP COLUMN IF EXISTS revision`);
+      await em.query(`CREATE TABLE IF NOT EXISTS snapshot (id int PRIMARY KEY, height int NOT NULL, state text NOT NULL)`);
+      await em.query(`CREATE TABLE IF NOT EXISTS payments_seen (hash text PRIMARY KEY, height int NOT NULL)`);
+      await em.query(`ALTER TABLE payments_seen ADD COLUMN IF NOT EXISTS txid text`);
+      await em.query(`ALTER TABLE payments_seen ADD COLUMN IF NOT EXISTS amount_sat bigint`);
+      await em.query(`ALTER TABLE payments_seen ADD COLUMN IF NOT EXISTS address text`);
+      await em.query(`CREATE INDEX IF NOT EXISTS payments_seen_height ON payments_seen (height)`);
+      await em.query(`CREATE TABLE IF NOT EXISTS outbox (pos int PRIMARY KEY, event text NOT NULL)`);
+      // The fence of replicated indexers: the highest ingest lease term that wrote (see claimWriter).
+      await em.query(`CREATE TABLE IF NOT EXISTS writer (id int PRIMARY KEY, term bigint NOT NULL)`);
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { NetworkFigures } from '@fluxplane/contracts';
+import { setupExclusively } from '@fluxplane/eventstore';
 import type { ActivityPoint, StoredSample } from '../domain';
 
 /**
@@ -13,7 +14,7 @@ export class SampleStore implements OnModuleInit {
   constructor(private readonly db: DataSource) {}
 
   async onModuleInit(): Promise<void> {
-    await this.db.query(`CREATE TABLE IF NOT EXISTS samples (at bigint PRIMARY KEY, interval_ms int NOT NULL, figures jsonb NOT NULL)`);
+    await setupExclusively(this.db, 'stats.samples', (em) => em.query(`CREATE TABLE IF NOT EXISTS samples (at bigint PRIMARY KEY, interval_ms int NOT NULL, figures jsonb NOT NULL)`));
   }
 
   async lastAt(): Promise<number | null> {
