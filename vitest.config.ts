@@ -13,18 +13,35 @@ for (const dir of ['libs', 'services']) {
   }
 }
 
+// The compose e2e (deploy/single-vm) runs only when asked: FLUXPLANE_COMPOSE_E2E=1 (npm run test:compose).
+const composeE2e = process.env.FLUXPLANE_COMPOSE_E2E === '1';
+const exclude = ['**/node_modules/**', '**/dist/**', ...(composeE2e ? [] : ['test/e2e/compose.test.ts'])];
+
+/**
+ * Two lanes side by side, each one file at a time: the system tests (test/: each starts a whole
+ * network of processes, Docker containers, HAProxy) and everything else (unit, property and
+ * integration tests against their own NATS and database). Every test owns its resources (a private
+ * NATS, a throwaway database, free ports), so the lanes never share state; one file at a time per
+ * lane keeps a 2-core machine from being swamped by several networks starting at once.
+ */
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: { alias },
   test: {
-    include: ['libs/**/*.test.ts', 'services/**/*.test.ts', 'apps/**/*.test.ts', 'test/**/*.test.ts'],
-    // The compose e2e (deploy/single-vm) fails on main today: see issue 12's note. It runs on its own
-    // with `FLUXPLANE_COMPOSE_E2E=1 npx vitest run test/e2e/compose.test.ts` (npm run test:compose).
-    exclude: ['**/node_modules/**', '**/dist/**', ...(process.env.FLUXPLANE_COMPOSE_E2E === '1' ? [] : ['test/e2e/compose.test.ts'])],
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    fileParallelism: false,
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'system', include: ['test/**/*.test.ts'], exclude, fileParallelism: false },
+      },
+      {
+        extends: true,
+        test: { name: 'components', include: ['libs/**/*.test.ts', 'services/**/*.test.ts', 'apps/**/*.test.ts'], exclude, fileParallelism: false },
+      },
+    ],
   },
 });
