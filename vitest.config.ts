@@ -18,11 +18,12 @@ const composeE2e = process.env.FLUXPLANE_COMPOSE_E2E === '1';
 const exclude = ['**/node_modules/**', '**/dist/**', ...(composeE2e ? [] : ['test/e2e/compose.test.ts'])];
 
 /**
- * Two lanes side by side, each one file at a time: the system tests (test/: each starts a whole
- * network of processes, Docker containers, HAProxy) and everything else (unit, property and
- * integration tests against their own NATS and database). Every test owns its resources (a private
- * NATS, a throwaway database, free ports), so the lanes never share state; one file at a time per
- * lane keeps a 2-core machine from being swamped by several networks starting at once.
+ * Two lanes, each one file at a time: the system tests (test/: each starts a whole network of
+ * processes, Docker containers, HAProxy) and the components (unit, property and integration tests
+ * against their own NATS and database). scripts/test.sh runs the two lanes side by side, as two vitest
+ * processes (`--project system`, `--project components`); a plain `npx vitest run` runs them one after
+ * the other. Every test owns its resources (a private NATS, a throwaway database, free ports), so the
+ * lanes never share state; one file at a time per lane keeps a 2-core machine from being swamped.
  */
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
@@ -32,7 +33,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    maxWorkers: 2,
     projects: [
       {
         extends: true,

@@ -1,16 +1,24 @@
-// Prints the test command's last line, "N passed, N failed", from vitest's JSON report. A test file
-// that failed outside its tests (an import error, a failing beforeAll) counts as one failure, so a
-// broken suite can never look green.
+// Prints the test command's last line, "N passed, N failed", from vitest's JSON reports (one per
+// lane; the counts are added up). A test file that failed outside its tests (an import error, a
+// failing beforeAll) counts as one failure, and a report that is missing or unreadable (a lane that
+// crashed) counts as one too, so a broken suite can never look green.
 const fs = require('node:fs');
-let report;
-try {
-  report = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-} catch (err) {
-  console.log(`0 passed, 1 failed`);
-  process.exit(0);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of process.argv.slice(2)) {
+  let report;
+  try {
+    report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    failed += 1;
+    continue;
+  }
+  const brokenFiles = (report.testResults || []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults || []).some((a) => a.status === 'failed'),
+  ).length;
+  passed += report.numPassedTests;
+  failed += report.numFailedTests + brokenFiles;
+  skipped += report.numPendingTests + report.numTodoTests;
 }
-const brokenFiles = (report.testResults || []).filter(
-  (f) => f.status === 'failed' && !(f.assertionResults || []).some((a) => a.status === 'failed'),
-).length;
-const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`${report.numPassedTests} passed, ${report.numFailedTests + brokenFiles} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -7,19 +7,25 @@ import { join } from 'node:path';
 import { demoSpec, deployApp, removeAppContainers } from '@fluxplane/devnet';
 import { randomPrivateKey } from '@fluxplane/flux-spec';
 import { freePort, freePortOn, httpGet, waitUntil } from '@fluxplane/testkit';
+import { z } from 'zod';
 import { ROOT } from './harness';
 
 /**
  * The operator's way in: the images are built on this machine (scripts/images/build.sh, from Debian's
  * packages; cached by content, so a second run only checks them), `deploy/single-vm` is brought up with
- * docker-compose (NATS, PostgreSQL, every service, HAProxy, a devchain and three node agents, each a
- * container), and the thin path runs through it: a signed spec, paid, three instances, answered
- * through the compose HAProxy. Then the process of every service is killed; compose restarts them
- * and a second app takes the same path.
+ * docker-compose (NATS, PostgreSQL, two replicas of every service, HAProxy, a devchain and three node
+ * agents, each a container), and the thin path runs through it: a signed spec, paid, three instances,
+ * answered through the compose HAProxy. Then the active replica of every service (the one holding its
+ * leases, per GET /leases) is killed; the other takes over, and a second app takes the same path.
  */
 const DOMAIN = 'compose.fluxplane.test';
 const NODE_IPS = ['127.91.0.1', '127.92.0.1', '127.93.0.1'];
-const SERVICES = ['chain-indexer', 'app-registry', 'scheduler', 'bench', 'domain-manager', 'stats', 'gateway'];
+/** Each service and the env names of its two replicas' ports. */
+const SERVICES = [
+  ['chain-indexer', 'CHAIN_INDEXER_PORT'], ['app-registry', 'APP_REGISTRY_PORT'], ['scheduler', 'SCHEDULER_PORT'], ['bench', 'BENCH_PORT'],
+  ['domain-manager', 'DOMAIN_MANAGER_PORT'], ['stats', 'STATS_PORT'], ['gateway', 'GATEWAY_PORT'],
+] as const;
+const Leases = z.record(z.string(), z.object({ held: z.boolean() }).passthrough());
 const COMPOSE_FILE = join(ROOT, 'deploy/single-vm/docker-compose.yml');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): string {
@@ -38,6 +44,8 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
   const dataDir = join(tmpdir(), project);
   let env: NodeJS.ProcessEnv = {};
   let gatewayUrl = '';
+  let gatewayBUrl = '';
+  let ports: Record<string, string> = {};
   let devchainUrl = '';
   let haproxyUrl = '';
   let up = false;
@@ -56,13 +64,11 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
     const tag = /^fluxplane \S+:(src-[0-9a-f]+)$/m.exec(built)?.[1];
     expect(tag, `build.sh printed no fluxplane tag:\n${built}`).toBeTruthy();
     const port = async () => String(await freePort());
-    const ports = {
-      NATS_PORT: await port(), NATS_MONITOR_PORT: await port(), POSTGRES_PORT: await port(), DEVCHAIN_PORT: await port(),
-      CHAIN_INDEXER_PORT: await port(), APP_REGISTRY_PORT: await port(), SCHEDULER_PORT: await port(), BENCH_PORT: await port(),
-      DOMAIN_MANAGER_PORT: await port(), STATS_PORT: await port(), GATEWAY_PORT: await port(), HAPROXY_PORT: await port(),
-    };
+    ports = { NATS_PORT: await port(), NATS_MONITOR_PORT: await port(), POSTGRES_PORT: await port(), DEVCHAIN_PORT: await port(), HAPROXY_PORT: await port() };
+    for (const [, name] of SERVICES) Object.assign(ports, { [name]: await port(), [`${name}_B`]: await port() });
     devchainUrl = `http://127.0.0.1:${ports.DEVCHAIN_PORT}`;
     gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+    gatewayBUrl = `http://127.0.0.1:${ports.GATEWAY_PORT_B}`;
     haproxyUrl = `http://127.0.0.1:${ports.HAPROXY_PORT}`;
     env = {
       ...process.env, ...ports,
@@ -94,9 +100,9 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
   }, 240_000);
 
   /** Deploys `app` through the compose gateway and waits until all three nodes answer for it through HAProxy. */
-  async function deployAndReach(app: string): Promise<Set<string>> {
+  async function deployAndReach(app: string, via = gatewayUrl): Promise<Set<string>> {
     const port = await freePortOn(NODE_IPS);
-    await deployApp({ gatewayUrl, devchainUrl, spec: demoSpec(app, key, port), key });
+    await deployApp({ gatewayUrl: via, devchainUrl, spec: demoSpec(app, key, port), key });
     const nodes = new Set<string>();
     await waitUntil(async () => {
       const res = await httpGet(`${haproxyUrl}/cgi-bin/whoami`, { host: `${app}.app.${DOMAIN}`, timeoutMs: 3000 }).catch(() => undefined);
@@ -123,21 +129,43 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
     expect(unknown.status).toBe(404);
   }, 240_000);
 
-  it('carries on when the process of every service is killed: compose restarts each, and a second app takes the path', async () => {
-    for (const svc of SERVICES) {
-      const id = containerOf(svc);
-      const before = Number(run('docker', ['inspect', '-f', '{{.RestartCount}}', id], env, 10_000).trim());
-      // SIGKILL to the service's node process (under the container's init): a crash, not a stop.
-      run('docker', ['exec', id, 'sh', '-c', 'kill -9 $(pgrep -f "dist/mai[n].js")'], env, 10_000);
-      await waitUntil(() => Number(run('docker', ['inspect', '-f', '{{.RestartCount}}', id], env, 10_000).trim()) > before
-        && run('docker', ['inspect', '-f', '{{.State.Health.Status}}', id], env, 10_000).trim() === 'healthy',
-      { timeoutMs: 90_000, intervalMs: 500, what: `${svc} restarted by compose and healthy again` });
+  /** The leases a replica holds now (GET /leases), or undefined while it does not answer. */
+  async function heldLeases(port: string): Promise<string[] | undefined> {
+    const res = await httpGet(`http://127.0.0.1:${port}/leases`, { timeoutMs: 3000 }).catch(() => undefined);
+    if (res?.status !== 200) return undefined;
+    return Object.entries(Leases.parse(JSON.parse(res.body))).filter(([, l]) => l.held).map(([k]) => k);
+  }
+
+  it('carries on when the active replica of every service is killed: the other takes over, and a second app takes the path', async () => {
+    for (const [svc, portName] of SERVICES) {
+      const replicas = [{ name: svc, port: ports[portName]! }, { name: `${svc}-b`, port: ports[`${portName}_B`]! }];
+      // Active = the replica holding leases; a service with none (the gateway) has no active one: the first.
+      const held = await Promise.all(replicas.map((r) => heldLeases(r.port)));
+      const activeAt = held.findIndex((h) => (h?.length ?? 0) > 0);
+      const [active, other] = activeAt === 1 ? [replicas[1]!, replicas[0]!] : [replicas[0]!, replicas[1]!];
+      const leases = held[activeAt] ?? [];
+      // SIGKILL to the replica's node process (under the container's init): a crash, not a stop.
+      run('docker', ['exec', containerOf(active.name), 'sh', '-c', 'kill -9 $(pgrep -f "dist/mai[n].js")'], env, 10_000);
+      if (leases.length > 0) {
+        await waitUntil(async () => {
+          const now = await heldLeases(other.port);
+          return now !== undefined && leases.every((l) => now.includes(l));
+        }, { timeoutMs: 60_000, intervalMs: 250, what: `${other.name} holding ${leases.join(', ')} after ${active.name} was killed` });
+      }
+      phase(`${active.name} killed${leases.length ? `; ${other.name} took over ${leases.join(', ')}` : ''}`);
     }
-    phase('every service killed and back');
-    const nodes = await deployAndReach(apps[1]!);
+    // The second app goes through the gateway that was not killed, while the other comes back.
+    const nodes = await deployAndReach(apps[1]!, gatewayBUrl);
     expect(nodes.size).toBe(3);
     // The first app kept being served throughout.
     const first = await httpGet(`${haproxyUrl}/cgi-bin/whoami`, { host: `${apps[0]}.app.${DOMAIN}`, timeoutMs: 3000 });
     expect(first.status).toBe(200);
+    // And compose brought every killed replica back.
+    for (const [svc] of SERVICES) {
+      for (const name of [svc, `${svc}-b`]) {
+        await waitUntil(() => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', containerOf(name)], env, 10_000).trim() === 'healthy',
+          { timeoutMs: 90_000, intervalMs: 1000, what: `${name} healthy again` });
+      }
+    }
   }, 600_000);
 });

@@ -151,7 +151,11 @@ describe('stats history', () => {
   });
 
   it('thins a long range to maxSamples with the same activity, and refuses a range that ends before it begins', async () => {
-    const to = (await history()).samples.at(-1)!.at;
+    // At least 4 samples, so there is something to thin (a loaded machine may have sampled fewer yet).
+    const to = (await waitUntil(async () => {
+      const h = await history();
+      return h.samples.length >= 4 && h;
+    }, { what: '4 samples', timeoutMs: 10_000, intervalMs: 100 })).samples.at(-1)!.at;
     // A late sampler fills instants it missed (a loaded machine): read both answers between two equal
     // reads of the range, so they speak of the same samples.
     const { all, thin } = await waitUntil(async () => {
