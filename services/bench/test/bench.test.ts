@@ -86,7 +86,12 @@ describe('bench service', () => {
     await agent('node-u', '127.0.0.43');
     const [b] = await benchmarked('node-u');
     expect(b!.data.passed).toBe(true);
-    expect((await states()).find((s) => s.nodeId === 'node-u')).toMatchObject({ state: 'passed', unreachable: null });
+    // The states come from the read model, which follows the node's stream a moment later.
+    const state = await waitUntil(async () => {
+      const s = (await states()).find((n) => n.nodeId === 'node-u');
+      return s?.state !== 'unbenchmarked' && s;
+    }, { timeoutMs: 10_000, what: 'node-u benchmarked in the read model' });
+    expect(state).toMatchObject({ state: 'passed', unreachable: null });
   });
 
   it('benchmarks a passed node again once BENCH_INTERVAL_MS has passed', async () => {
