@@ -144,8 +144,13 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
       const activeAt = held.findIndex((h) => (h?.length ?? 0) > 0);
       const [active, other] = activeAt === 1 ? [replicas[1]!, replicas[0]!] : [replicas[0]!, replicas[1]!];
       const leases = held[activeAt] ?? [];
-      // SIGKILL to the replica's node process (under the container's init): a crash, not a stop.
-      run('docker', ['exec', containerOf(active.name), 'sh', '-c', 'kill -9 $(pgrep -f "dist/mai[n].js")'], env, 10_000);
+      // SIGKILL to the replica's node process (under the container's init): a crash, not a stop. Its
+      // restart is held back until the other took over: restarted at once, it would take its own
+      // leases back (a replica's lease name is stable across its restarts), and nothing would show
+      // the other one carrying the service.
+      const container = containerOf(active.name);
+      run('docker', ['update', '--restart=no', container], env, 10_000);
+      run('docker', ['exec', container, 'sh', '-c', 'kill -9 $(pgrep -f "dist/mai[n].js")'], env, 10_000);
       if (leases.length > 0) {
         await waitUntil(async () => {
           const now = await heldLeases(other.port);
@@ -153,6 +158,8 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
         }, { timeoutMs: 60_000, intervalMs: 250, what: `${other.name} holding ${leases.join(', ')} after ${active.name} was killed` });
       }
       phase(`${active.name} killed${leases.length ? `; ${other.name} took over ${leases.join(', ')}` : ''}`);
+      run('docker', ['start', container], env, 30_000); // (a stopped container's policy cannot be updated)
+      run('docker', ['update', '--restart=unless-stopped', container], env, 10_000);
     }
     // The second app goes through the gateway that was not killed, while the other comes back.
     const nodes = await deployAndReach(apps[1]!, gatewayBUrl);
@@ -160,7 +167,7 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
     // The first app kept being served throughout.
     const first = await httpGet(`${haproxyUrl}/cgi-bin/whoami`, { host: `${apps[0]}.app.${DOMAIN}`, timeoutMs: 3000 });
     expect(first.status).toBe(200);
-    // And compose brought every killed replica back.
+    // And every killed replica is back.
     for (const [svc] of SERVICES) {
       for (const name of [svc, `${svc}-b`]) {
         await waitUntil(() => run('docker', ['inspect', '-f', '{{.State.Health.Status}}', containerOf(name)], env, 10_000).trim() === 'healthy',
