@@ -46,20 +46,29 @@ describe('event store on a NATS cluster of three', () => {
       });
     })));
     // The first connect may come before the meta leader is elected: retry until the stream exists.
+    // Created with one replica (as by a service started with the default), then scaled to three; each
+    // step retried on its own, so a retry never scales a half-raised stream back down.
+    let created = false;
+    let lastError = '';
     await waitUntil(async () => {
       try {
-        // created with one replica (as by a service started with the default), then scaled to three
-        const first = await EventStore.connect({ servers: servers.map((s) => s.url), stream: STREAM, subjects: ['evt.>'], replicas: 1 });
-        await first.close();
+        if (!created) {
+          const first = await EventStore.connect({ servers: servers.map((s) => s.url), stream: STREAM, subjects: ['evt.>'], replicas: 1 });
+          await first.close();
+          created = true;
+        }
         store = await EventStore.connect({ servers: servers.map((s) => s.url), stream: STREAM, subjects: ['evt.>'], replicas: 3 });
         return true;
-      } catch {
+      } catch (err) {
+        lastError = String(err);
         return false;
       }
-    }, { timeoutMs: 60_000, what: 'the R3 event stream on the cluster' });
+    }, { timeoutMs: 100_000, intervalMs: 500, what: 'the R3 event stream on the cluster' }).catch((err: unknown) => {
+      throw new Error(`${String(err)} (last error: ${lastError})`);
+    });
     db = await createTestDatabase('cluster');
     ds = await db.dataSource();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await store?.close().catch(() => undefined);
