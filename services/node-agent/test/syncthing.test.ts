@@ -71,7 +71,7 @@ describe('Syncthing driven through the adapter (real instances)', () => {
     const again = syncActions(nodes[0]!.deviceId, desiredSync({ self: { nodeId: 'a', deviceId: nodes[0]!.deviceId }, dataDir: dataDir(nodes[0]!), desired: [{ app: 'shop', specHash: 'h', components: [comp('s')] }], peers: new Map([['shop', ['b', 'c']]]), devices }), { folders: await nodes[0]!.client.folders(), devices: await nodes[0]!.client.devices() });
     expect(again).toEqual([]);
 
-    await waitUntil(async () => (await nodes[0]!.client.connections()).get(nodes[1]!.deviceId) && (await nodes[0]!.client.connections()).get(nodes[2]!.deviceId), { timeoutMs: 20_000, what: 'a connected to b and c' });
+    await waitUntil(async () => (await nodes[0]!.client.connections()).get(nodes[1]!.deviceId) && (await nodes[0]!.client.connections()).get(nodes[2]!.deviceId), { timeoutMs: 60_000, what: 'a connected to b and c' }); // a refused dial is retried every 5 s (longer on a loaded machine)
     const path = (n: SyncthingInstance) => join(dataDir(n), 'apps', folderId, 'appdata', 'hello.txt');
     await waitUntil(async () => existsSync(join(dataDir(nodes[0]!), 'apps', folderId, 'appdata')), { timeoutMs: 10_000, what: 'folder created' });
     const t0 = Date.now();
@@ -85,7 +85,7 @@ describe('Syncthing driven through the adapter (real instances)', () => {
     expect((await nodes[2]!.client.folders()).map((f) => f.id)).not.toContain(folderId);
     expect((await nodes[2]!.client.devices()).map((d) => d.deviceId)).toEqual([nodes[2]!.deviceId]);
     expect(existsSync(path(nodes[2]!))).toBe(true); // files stay on disk
-  }, 90_000);
+  }, 150_000);
 
   it('r: the first instance may start at once; a later one only once it holds the data', async () => {
     const [a, b] = nodes as [SyncthingInstance, SyncthingInstance];
