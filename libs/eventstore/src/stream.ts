@@ -1,4 +1,4 @@
-import { JetStreamManager, RetentionPolicy, StorageType, DiscardPolicy, StreamConfig } from '@nats-io/jetstream';
+import { JetStreamManager, RetentionPolicy, StorageType, DiscardPolicy, StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { EventStoreError } from './errors';
 
@@ -30,15 +30,18 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
     duplicate_window: nanos(spec.duplicateWindowMs),
     allow_direct: true,
   };
-  let existing;
-  try {
-    existing = await jsm.streams.info(spec.name);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  let existing = await streamInfo(jsm, spec.name);
   if (!existing) {
-    await jsm.streams.add(wanted);
-    return;
+    try {
+      await jsm.streams.add(wanted);
+      return;
+    } catch (err) {
+      // Services starting together on a new NATS all find no stream and all add it: the server may
+      // refuse a second add while the first is being created ("subjects overlap with an existing
+      // stream"). If the stream exists now, it is checked like any existing one; otherwise the error stands.
+      existing = await streamInfo(jsm, spec.name);
+      if (!existing) throw err;
+    }
   }
   const cfg = existing.config;
   if (cfg.storage !== StorageType.File) {
@@ -65,6 +68,15 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
       duplicate_window: wanted.duplicate_window,
       num_replicas: replicas,
     });
+  }
+}
+
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    return undefined;
   }
 }
 
