@@ -13,9 +13,7 @@ for (const dir of ['libs', 'services']) {
   }
 }
 
-// The compose e2e (deploy/single-vm) runs only when asked: FLUXPLANE_COMPOSE_E2E=1 (npm run test:compose).
-const composeE2e = process.env.FLUXPLANE_COMPOSE_E2E === '1';
-const exclude = ['**/node_modules/**', '**/dist/**', ...(composeE2e ? [] : ['test/e2e/compose.test.ts'])];
+const exclude = ['**/node_modules/**', '**/dist/**'];
 
 /**
  * Two lanes, each one file at a time: the system tests (test/: each starts a whole network of

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Prepares one control-plane VM for deploy/control-plane (idempotent; run as root before the first `up`):
+# Prepares one control-plane VM for deploy/control-plane (idempotent; run as root before the first `up`).
+# On the FIRST VM it makes every secret; copy its secrets/ folder whole to the other two VMs before
+# running it there (it then keeps what it finds and only makes the data folders):
 #   - $FLUXPLANE_DATA/{nats,postgres,haproxy};
 #   - secrets/postgres_password (random) and secrets/database_url (the services' URL to PostgreSQL on
-#     DATABASE_HOST), mode 600, kept when present. Every VM must hold the SAME secret files: run this
-#     on the first VM, then copy its secrets/ folder to the other two (and database_url to each node VM)
-#     before running it there (it then keeps them).
-# Settings come from .env beside this file; the shell's environment wins (as with docker-compose).
+#     DATABASE_HOST);
+#   - secrets/tls/: the deployment's CA (ca.pem; ca-key.pem signs more certificates: keep it offline once
+#     the nodes are added), the servers' certificate for CONTROL_PLANE_HOSTS, 127.0.0.1 and localhost
+#     (NATS and PostgreSQL present it), and the clients' certificate (scripts/infra/nats-tls.sh, openssl);
+#   - secrets/bus/: an nkey identity per service (and admin) and nats-server's authorization block,
+#     made by the fluxplane image (`nats-auth`) from libs/contracts/src/bus-permissions.ts.
+# Nodes: add-node.sh, once per node VM. Settings come from .env beside this file; the shell's
+# environment wins (as with docker-compose).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 while IFS='=' read -r k v; do
@@ -22,6 +28,14 @@ if [ ! -s "$sec/postgres_password" ]; then
   ( umask 077
     printf '%s\n' "$pw" >"$sec/postgres_password"
     printf 'postgres://postgres:%s@%s:%s/%s\n' "$pw" "${DATABASE_HOST:?}" "$POSTGRES_PORT" "$POSTGRES_DB" >"$sec/database_url" )
-  echo "init.sh: wrote secrets/postgres_password and secrets/database_url (copy secrets/ to the other VMs)" >&2
+  echo "init.sh: wrote secrets/postgres_password and secrets/database_url" >&2
 fi
-echo "init.sh: ready; next: docker-compose -f $here/docker-compose.yml up -d" >&2
+if [ ! -s "$sec/tls/server.pem" ]; then
+  hosts=(--host 127.0.0.1 --host localhost)
+  IFS=',' read -ra cp <<<"${CONTROL_PLANE_HOSTS:?list the three control-plane VMs}"
+  for h in "${cp[@]}"; do [ -n "$h" ] && hosts+=(--host "$h"); done
+  case ",${CONTROL_PLANE_HOSTS}," in *",${DATABASE_HOST},"*) ;; *) hosts+=(--host "$DATABASE_HOST") ;; esac
+  bash "$here/../../scripts/infra/nats-tls.sh" --out "$sec/tls" "${hosts[@]}" >&2
+fi
+"$here/bus-identities.sh"
+echo "init.sh: ready; next: docker-compose -f $here/docker-compose.yml up -d (first VM: copy secrets/ to the other two first)" >&2

@@ -3,7 +3,7 @@
 #   - $FLUXPLANE_DATA/{nodes/node,syncthing};
 #   - $FLUXPLANE_DATA/nodes as a shared bind mount (the agent loop-mounts app volumes under it inside its
 #     container, and the host's Docker engine must see those mounts);
-#   - checks that secrets/database_url is there (a copy of the control plane's, see its init.sh).
+#   - checks that secrets/ holds what the control plane's add-node.sh made for this node.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 while IFS='=' read -r k v; do
@@ -14,8 +14,10 @@ done <"$here/.env"
 data="${FLUXPLANE_DATA:?}"
 sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
 mkdir -p "$data"/nodes/node "$data"/syncthing
-[ -s "$sec/database_url" ] || { echo "init.sh: $sec/database_url is missing: copy it from a control-plane VM's secrets/" >&2; exit 1; }
-chmod 700 "$sec"; chmod 600 "$sec"/database_url
+for f in database_url node_id nats_inbox nkey ca.pem client.pem client-key.pem; do
+  [ -s "$sec/$f" ] || { echo "init.sh: $sec/$f is missing: copy the folder add-node.sh made on the control plane (secrets/nodes/node-<id>/) here" >&2; exit 1; }
+done
+chmod 700 "$sec"; chmod 600 "$sec"/*
 if ! awk -v m="$data/nodes" '$5 == m && $0 ~ / shared:/ {f=1} END {exit !f}' /proc/self/mountinfo; then
   if ! awk -v m="$data/nodes" '$5 == m {f=1} END {exit !f}' /proc/self/mountinfo; then
     mount --bind "$data/nodes" "$data/nodes"

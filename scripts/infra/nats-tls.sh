@@ -41,7 +41,8 @@ issue() { # name cn extendedKeyUsage [san]
   openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out "$name.pem" -days "$DAYS" -extfile "$ext" 2>/dev/null
   rm -f "$name.csr" "$ext"
 }
-issue server "fluxplane bus" serverAuth "$san"
+# The servers present theirs to each other too (cluster routes with `verify: true`): client use as well.
+issue server "fluxplane bus" serverAuth,clientAuth "$san"
 issue client "fluxplane client" clientAuth
 chmod 600 ./*.pem
 echo "$OUT: ca.pem server.pem server-key.pem client.pem client-key.pem (server names: $san)"

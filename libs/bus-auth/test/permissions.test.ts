@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import type { Msg } from '@nats-io/transport-node';
 import { EventStore, KvLease, NO_STREAM, ProjectionRunner, type Projection } from '@fluxplane/eventstore';
-import { makeEvent, Signals, Subjects, SYNC_DEVICES_BUCKET, nodeAgentRpc, type EventEnvelope } from '@fluxplane/contracts';
+import { identityName, makeEvent, Signals, Subjects, SYNC_DEVICES_BUCKET, syncDeviceKey, nodeAgentRpc, type EventEnvelope } from '@fluxplane/contracts';
 import { createTestDatabase, startConfiguredNats, waitUntil, type ConfiguredNats } from '@fluxplane/testkit';
 import { busConnectOptions, generateBusAuth, type GeneratedAuth } from '../src';
 
@@ -14,6 +14,8 @@ import { busConnectOptions, generateBusAuth, type GeneratedAuth } from '../src';
  * let it do its own work and nothing of another node's or of the scheduler's.
  */
 describe('least privilege on the bus (generated nkey users and permissions)', () => {
+  /** A node as on chain: its id is its collateral outpoint, `txid:n` (':' is no KV key character). */
+  const OUTPOINT = `${'c'.repeat(64)}:1`;
   let dir: string;
   let auth: GeneratedAuth;
   let nats: ConfiguredNats;
@@ -36,7 +38,7 @@ describe('least privilege on the bus (generated nkey users and permissions)', ()
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fp-bus-auth-'));
-    auth = generateBusAuth({ dir: join(dir, 'auth'), nodes: [{ nodeId: 'n1', ip: '127.0.0.11' }, { nodeId: 'n2' }] });
+    auth = generateBusAuth({ dir: join(dir, 'auth'), nodes: [{ nodeId: 'n1', ip: '127.0.0.11' }, { nodeId: 'n2' }, { nodeId: OUTPOINT, ip: '127.0.0.13' }] });
     nats = await startConfiguredNats({
       config: (port, d) => `listen: 127.0.0.1:${port}\njetstream { store_dir: ${JSON.stringify(join(d, 'js'))} }\ninclude ${JSON.stringify(relative(d, auth.configFile))}\n`,
     });
@@ -160,7 +162,7 @@ describe('least privilege on the bus (generated nkey users and permissions)', ()
   it('rotates one identity: its old seed is refused after the reload, the new one and the others work', async () => {
     const before = new Map(auth.identities.map((i) => [i.name, i.publicKey]));
     const oldSeed = readFileSync(auth.identities.find((i) => i.name === 'node-n2')!.seedFile, 'utf8');
-    auth = generateBusAuth({ dir: join(dir, 'auth'), nodes: [{ nodeId: 'n1', ip: '127.0.0.11' }, { nodeId: 'n2' }], rotate: ['node-n2'] });
+    auth = generateBusAuth({ dir: join(dir, 'auth'), nodes: [{ nodeId: 'n1', ip: '127.0.0.11' }, { nodeId: 'n2' }, { nodeId: OUTPOINT, ip: '127.0.0.13' }], rotate: ['node-n2'] });
     const after = new Map(auth.identities.map((i) => [i.name, i.publicKey]));
     expect(after.get('node-n2')).not.toBe(before.get('node-n2'));
     for (const [name, key] of before) if (name !== 'node-n2') expect(after.get(name)).toBe(key);
@@ -174,5 +176,17 @@ describe('least privilege on the bus (generated nkey users and permissions)', ()
     await n2.nc.flush();
     const n1 = await connectAs('node-n1');
     await n1.nc.flush();
+  });
+
+  it('lets a node whose id is an outpoint (txid:n) do its own work under its escaped names, and nothing of n1', async () => {
+    await connectAs('admin'); // creates the stream
+    const node = await connectAs(identityName({ kind: 'node-agent', nodeId: OUTPOINT }));
+    expect(node.nc.info?.client_id).toBeDefined();
+    await node.append(Subjects.instance('outpointapp', OUTPOINT), [instanceEvent('outpointapp', OUTPOINT)], NO_STREAM);
+    const devices = await new Kvm(node.nc).create(SYNC_DEVICES_BUCKET, { history: 1 });
+    await devices.put(syncDeviceKey(OUTPOINT), JSON.stringify({ nodeId: OUTPOINT }));
+    expect((await devices.get(syncDeviceKey(OUTPOINT)))?.string()).toContain(OUTPOINT);
+    await expect(devices.put(syncDeviceKey('n1'), JSON.stringify({ nodeId: 'n1' }))).rejects.toThrow(/permission/i);
+    await expect(node.append(Subjects.instance('outpointapp', 'n1'), [instanceEvent('outpointapp', 'n1')], NO_STREAM)).rejects.toThrow(/permission/i);
   });
 });

@@ -1,4 +1,4 @@
-import { EVENT_STREAM, subjectToken, SYNC_DEVICES_BUCKET } from './subjects';
+import { EVENT_STREAM, subjectToken, SYNC_DEVICES_BUCKET, syncDeviceKey } from './subjects';
 import { MASTER_LEASES_BUCKET } from './signals';
 
 /**
@@ -93,7 +93,8 @@ export function nodeAgentRole(nodeId: string, ip?: string): ServiceBusRole {
     signalsOut: [`sig.heartbeat.${node}`, `sig.sync.${node}`],
     signalsIn: ['sig.sync.*'],
     kv: [
-      { bucket: SYNC_DEVICES_BUCKET, write: [node] },
+      // Its own key, escaped as the agent writes it (an outpoint's ':' is not a KV key character).
+      { bucket: SYNC_DEVICES_BUCKET, write: [syncDeviceKey(nodeId)] },
       { bucket: MASTER_LEASES_BUCKET, write: ['>'] },
     ],
   };

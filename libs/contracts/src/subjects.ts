@@ -110,3 +110,11 @@ export const Notifications = {
  * are there for a node that joins later.
  */
 export const SYNC_DEVICES_BUCKET = 'fluxplane_sync_devices';
+/**
+ * A node's key in `SYNC_DEVICES_BUCKET`. KV keys allow `[-/_=.A-Za-z0-9]`; node ids (`txid:n`) hold
+ * other characters, escaped as `=xx`. The node agent writes it and its bus permission names it, so
+ * both come from here.
+ */
+export function syncDeviceKey(nodeId: string): string {
+  return nodeId.replace(/[^-_A-Za-z0-9]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

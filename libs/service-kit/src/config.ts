@@ -38,7 +38,8 @@ export const BaseConfig = z.object({
   NATS_NKEY_SEED: secretFile(readNkeySeed).optional(),
   NATS_CREDS: secretFile(readCreds).optional(),
   /** Where this identity receives replies (`_INBOX.<identity>`, in its generated env file). */
-  NATS_INBOX_PREFIX: z.string().regex(/^_INBOX(\.[A-Za-z0-9_%-]+)*$/, 'must be _INBOX or _INBOX.<identity>').optional(),
+  // Any subject token (subjectToken): a node's identity holds its collateral outpoint, `node-<txid>:<n>`.
+  NATS_INBOX_PREFIX: z.string().regex(/^_INBOX(\.[^.\s*>]+)*$/, 'must be _INBOX or _INBOX.<identity>').optional(),
   /**
    * TLS to NATS (`NATS_URL=tls://…`): the servers' CA, and this process's client certificate and key
    * when the servers verify clients. Files; `scripts/infra/nats-tls.sh` makes them.

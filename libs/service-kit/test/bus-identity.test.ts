@@ -57,6 +57,14 @@ describe('a service with its bus identity', () => {
     expect(() => loadConfig(BaseConfig, { HTTP_PORT: '1', NATS_NKEY_SEED: join(dir, 'nope.nk') })).toThrow(/NATS_NKEY_SEED: cannot read the nkey seed file/);
     expect(() => loadConfig(BaseConfig, { HTTP_PORT: '1', NATS_NKEY_SEED: auth.configFile })).toThrow(/NATS_NKEY_SEED: .* does not hold a NATS user nkey seed/);
     expect(() => loadConfig(BaseConfig, { HTTP_PORT: '1', NATS_INBOX_PREFIX: '_INBOX.>' })).toThrow(/NATS_INBOX_PREFIX/);
+   });
+
+  it("accepts the inbox prefix the generator writes for a node whose id is a collateral outpoint (txid:n)", () => {
+    const nodeId = `${'ab'.repeat(32)}:0`;
+    const generated = generateBusAuth({ dir: join(dir, 'outpoint'), nodes: [{ nodeId, ip: '127.0.0.9' }] });
+    const node = generated.identities.find((i) => i.identity.kind === 'node-agent')!;
+    const config = loadConfig(BaseConfig, { HTTP_PORT: '1', NATS_NKEY_SEED: node.seedFile, NATS_INBOX_PREFIX: node.inboxPrefix });
+    expect(config.NATS_INBOX_PREFIX).toBe(`_INBOX.node-${nodeId}`);
   });
 
   it('two replicas started from the env file answer the gateway in turn (one queue group)', async () => {

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
-import { SYNC_DEVICES_BUCKET, SyncDeviceRecord } from '@fluxplane/contracts';
+import { SYNC_DEVICES_BUCKET, SyncDeviceRecord, syncDeviceKey } from '@fluxplane/contracts';
 import { EventStore } from '@fluxplane/eventstore';
 
-/** KV keys allow `[-/_=.A-Za-z0-9]`; node ids (`txid:n`) may hold anything else, escaped as `=xx`. */
-export function deviceKey(nodeId: string): string {
-  return nodeId.replace(/[^-_A-Za-z0-9]/g, (c) => `=${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+/** A node's key in the devices bucket (escaped: KV keys allow fewer characters than node ids). */
+export const deviceKey = syncDeviceKey;
 
 /**
  * The nodes' Syncthing devices, in a JetStream KV bucket (`SYNC_DEVICES_BUCKET`, one key per node,
