@@ -24,3 +24,27 @@ describe('the event stream created by many processes at once', () => {
     }
   });
 });
+
+/** The same for the KV buckets (leases, devices, sessions): services open them at once on a new deployment. */
+describe('a KV bucket opened by many processes at once', () => {
+  let nats: TestNats;
+  beforeAll(async () => {
+    nats = await startNats();
+  });
+  afterAll(() => nats?.stop());
+
+  it('every open succeeds and they all see one bucket, on a fresh bucket each round', async () => {
+    const stores = await Promise.all(Array.from({ length: 8 }, () => EventStore.connect({ servers: nats.url, stream: 'KVRACE', subjects: ['kvrace.>'] })));
+    try {
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.allSettled(stores.map((s) => s.openKv(`race_${round}`)));
+        expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual([]);
+        const [first, ...rest] = results.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<EventStore['openKv']>>>).value);
+        await first!.put('k', 'v');
+        for (const kv of rest) expect((await kv.get('k'))?.string()).toBe('v');
+      }
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+});
