@@ -25,6 +25,14 @@ bash scripts/infra/packages.sh pdns-server pdns-backend-sqlite3 sqlite3 dnsutils
 # (no browser download); DejaVu gives its screenshots readable text.
 bash scripts/infra/packages.sh chromium fonts-dejavu-core
 
+# The compose e2e tests (test/e2e/compose*.test.ts) run fluxplane's images. The infrastructure images
+# need no built code: build them (Debian 13 base with debootstrap, then NATS, PostgreSQL, HAProxy,
+# Syncthing; minutes on a new machine, nothing when cached) while the code is installed and built.
+mkdir -p .test-run
+log "images: nats postgres haproxy syncthing, in the background (.test-run/images.log)"
+bash scripts/images/build.sh nats postgres haproxy syncthing >.test-run/images.log 2>&1 &
+images=$!
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: npm 11 here rejects its own lockfiles in `ci` (it omits other
   # platforms' optional packages from the lock, then reports them missing).
@@ -46,7 +54,13 @@ npx eslint . >&2
 # Two lanes side by side (vitest.config.ts): the system tests (test/, each starts a whole network) and
 # the components (libs, services, apps), each one file at a time. Two vitest processes, not one:
 # vitest runs one process's projects one after the other. Each line says its lane.
-mkdir -p .test-run
+# Before any test: a second build.sh beside this one would race it for the same images.
+if ! wait "$images"; then
+  tail -n 40 .test-run/images.log >&2
+  log "building the infrastructure images failed (.test-run/images.log)"
+  exit 1
+fi
+log "images: $(tail -n 1 .test-run/images.log)"
 rm -f .test-run/system.json .test-run/components.json
 log "vitest: lanes 'system' and 'components' side by side"
 set +e

@@ -101,6 +101,8 @@ describe('docs/operations.md: the control plane on three VMs and a node VM, secu
       CONTROL_PLANE_HOSTS: VMS.join(','), NATS_SERVER_NAME: `cp${i + 1}`, NATS_LISTEN: ip, NATS_CLUSTER_LISTEN: ip, NATS_ROUTES: routes,
       NATS_URL: `tls://${ip}:${ports.NATS_PORT}`, POSTGRES_LISTEN: VMS[0], DATABASE_HOST: VMS[0],
       FLUXD_RPC_URL: devchainUrl, CHAIN_PROFILE: 'devchain', RULES_HEIGHT_OFFSET: '2200000', BENCH_PROFILE: 'devnet',
+      // The node's collateral is on chain before its agent runs: ask it again soon, not minutes later.
+      BENCH_RETRY_MAX_MS: '5000', BENCH_SWEEP_INTERVAL_MS: '2000',
       SERVICES_HOST: ip, GATEWAY_HOST: ip, HAPROXY_BIND: `${ip}:${ports.HAPROXY_PORT}`, APP_DOMAIN: DOMAIN,
     }));
     for (let i = 0; i < VMS.length; i++) mkdirSync(vmDir(i), { recursive: true });
