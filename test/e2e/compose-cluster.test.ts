@@ -202,7 +202,12 @@ describe('docs/operations.md: the control plane on three VMs and a node VM, secu
       const res = await waitUntil(async () => {
         const r = await httpGet(`http://${ip}:${ports.HAPROXY_PORT}/cgi-bin/whoami`, { host: `${app}.app.${DOMAIN}`, timeoutMs: 3000 }).catch(() => undefined);
         return r?.status === 200 && r;
-      }, { timeoutMs: 180_000, intervalMs: 500, what: `${app}.app.${DOMAIN} through the HAProxy on ${ip}` });
+      }, { timeoutMs: 180_000, intervalMs: 500, what: `${app}.app.${DOMAIN} through the HAProxy on ${ip}` }).catch(async (err: Error) => {
+        // What an operator would look at: why the app is (not) placed, and the node agent's last words.
+        const placement = await httpGet(`http://${VMS[0]}:${ports.GATEWAY_PORT}/apps/placement/${app}`).then((r) => r.body, (e: Error) => e.message);
+        const agent = (() => { try { return nodeCompose('logs', '--no-color', '--tail', '15', 'node-agent'); } catch (e) { return (e as Error).message; } })();
+        throw new Error(`${err.message}\nplacement: ${placement.slice(0, 2000)}\nnode agent:\n${agent.slice(-4000)}`);
+      });
       expect(res.body).toContain(`node=${nodeId} `);
     }
     const located = await httpGet(`http://${VMS[1]}:${ports.GATEWAY_PORT}/apps/location/${app}`);
