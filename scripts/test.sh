@@ -43,6 +43,21 @@ fi
 log "build"
 npm run -s build
 
+# The code's image (fluxplane/fluxplane: the built dist/) once the infrastructure images are done, while
+# the tests are type-checked and linted. The compose tests then find every image built and build none,
+# so the two lanes never run build.sh at once.
+images_done() {
+  if ! wait "$1"; then
+    tail -n 40 .test-run/images.log >&2
+    log "building the images failed (.test-run/images.log)"
+    exit 1
+  fi
+}
+images_done "$images"
+log "images: fluxplane, in the background"
+bash scripts/images/build.sh fluxplane >>.test-run/images.log 2>&1 &
+images=$!
+
 # The build leaves tests out and vitest (SWC) does not type-check: this checks them, against the
 # workspace packages' built declarations.
 log "typecheck tests"
@@ -54,12 +69,7 @@ npx eslint . >&2
 # Two lanes side by side (vitest.config.ts): the system tests (test/, each starts a whole network) and
 # the components (libs, services, apps), each one file at a time. Two vitest processes, not one:
 # vitest runs one process's projects one after the other. Each line says its lane.
-# Before any test: a second build.sh beside this one would race it for the same images.
-if ! wait "$images"; then
-  tail -n 40 .test-run/images.log >&2
-  log "building the infrastructure images failed (.test-run/images.log)"
-  exit 1
-fi
+images_done "$images"
 log "images: $(tail -n 1 .test-run/images.log)"
 rm -f .test-run/system.json .test-run/components.json
 log "vitest: lanes 'system' and 'components' side by side"
