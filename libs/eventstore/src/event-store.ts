@@ -1,9 +1,10 @@
 import { connect, headers, NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager, DeliverPolicy, PubAck } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { DomainEvent, EVENT_STREAM, EVENT_SUBJECTS, EventEnvelope, parseEvent } from '@fluxplane/contracts';
 import { errorText } from '@fluxplane/observability';
 import { ConcurrencyError, EventStoreError } from './errors';
 import { ensureStream, isNotFound } from './stream';
+import { AckPublisher, PublishAckError, type StoredAck } from './ack-publisher';
 import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 
 export interface EventStoreOptions {
@@ -57,6 +58,7 @@ export class EventStore {
   inboxPrefix = '_INBOX';
   /** Replicas of every KV bucket a service opens through `openKv` (3 on a NATS cluster of three). */
   kvReplicas = 1;
+  private publisher?: AckPublisher;
 
   /** Use EventStore.connect(). */
   constructor(
@@ -107,17 +109,21 @@ export class EventStore {
     return { revision, duplicates, seqs };
   }
 
-  private async publish(subject: string, event: EventEnvelope, expected: number): Promise<PubAck> {
+  /**
+   * One JetStream publish, acknowledged: the same headers `js.publish` would send (message id,
+   * expected last subject sequence), through the store's AckPublisher (see there why not `js.publish`).
+   */
+  private async publish(subject: string, event: EventEnvelope, expected: number): Promise<StoredAck> {
     const h = headers();
+    h.set('Nats-Msg-Id', event.id);
     h.set('Fp-Event-Type', event.type);
+    if (expected >= 0) h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
+    // Created on first use: `inboxPrefix` is set after construction.
+    this.publisher ??= new AckPublisher(this.nc, this.inboxPrefix);
     try {
-      return await this.js.publish(subject, JSON.stringify(event), {
-        msgID: event.id,
-        headers: h,
-        ...(expected >= 0 ? { expect: { lastSubjectSequence: expected } } : {}),
-      });
+      return await this.publisher.publish(subject, JSON.stringify(event), h);
     } catch (err) {
-      if (apiErrorCode(err) === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(errorText(err))) {
+      if ((err instanceof PublishAckError && err.errCode === WRONG_LAST_SEQUENCE) || /wrong last sequence/i.test(errorText(err))) {
         throw new ConcurrencyError(subject, expected, errorText(err));
       }
       throw err;
@@ -186,6 +192,8 @@ export class EventStore {
   }
 
   async close(): Promise<void> {
+    this.publisher?.close();
+    this.publisher = undefined;
     if (this.ownsConnection && !this.nc.isClosed()) await this.nc.drain();
   }
 }

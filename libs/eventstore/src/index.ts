@@ -8,3 +8,4 @@ export * from './metrics';
 export * from './lease';
 export * from './lease-decision';
 export * from './setup-lock';
+export * from './ack-publisher';
