@@ -17,6 +17,36 @@ export class PublishAckError extends Error {
   }
 }
 
+/**
+ * Message headers encoded once, as the client would encode a `MsgHdrs` (`NATS/1.0`, one
+ * `key: value` per line, a blank line). The client's `headers()` builds a map, validates and
+ * canonicalises each key on `set` and re-serialises on `encode`: ~5 us per event in the placement
+ * burst for three fixed keys. The client only calls `encode()` on what it is given as headers.
+ */
+export class PublishHeaders {
+  private readonly text: string;
+
+  constructor(entries: ReadonlyArray<readonly [key: string, value: string]>) {
+    let text = 'NATS/1.0\r\n';
+    for (const [k, v] of entries) {
+      if (!/^[A-Za-z0-9-]+$/.test(k)) throw new PublishAckError(`invalid header name '${k}'`);
+      if (/[\r\n]/.test(v)) throw new PublishAckError(`header ${k}: values cannot contain \\r or \\n`);
+      text += `${k}: ${v.trim()}\r\n`;
+    }
+    this.text = `${text}\r\n`;
+  }
+
+  encode(): Uint8Array {
+    return encoder.encode(this.text);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+const encoder = new TextEncoder();
+
 /** Default wait for an acknowledgement: the same as the client's `js.publish`. */
 export const DEFAULT_ACK_TIMEOUT_MS = 5000;
 
@@ -66,7 +96,7 @@ export class AckPublisher {
   }
 
   /** Publishes `payload` on `subject`; resolves with the stream's acknowledgement. */
-  publish(subject: string, payload: string | Uint8Array, headers: MsgHdrs): Promise<StoredAck> {
+  publish(subject: string, payload: string | Uint8Array, headers: MsgHdrs | PublishHeaders): Promise<StoredAck> {
     return new Promise<StoredAck>((resolve, reject) => {
       if (this.closed) {
         reject(new PublishAckError('publisher closed: the connection is closed'));
@@ -77,7 +107,7 @@ export class AckPublisher {
       this.waiting.set(token, { subject, resolve, reject, deadline: performance.now() + this.ackTimeoutMs });
       this.ensureSweep();
       try {
-        this.nc.publish(subject, payload, { reply: `${prefix}.${token}`, headers });
+        this.nc.publish(subject, payload, { reply: `${prefix}.${token}`, headers: headers as MsgHdrs });
       } catch (err) {
         this.waiting.delete(token);
         reject(err as Error);

@@ -1,10 +1,10 @@
-import { connect, headers, NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { connect, NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { DomainEvent, EVENT_STREAM, EVENT_SUBJECTS, EventEnvelope, parseEvent } from '@fluxplane/contracts';
 import { errorText } from '@fluxplane/observability';
 import { ConcurrencyError, EventStoreError } from './errors';
 import { ensureStream, isNotFound } from './stream';
-import { AckPublisher, PublishAckError, type StoredAck } from './ack-publisher';
+import { AckPublisher, PublishAckError, PublishHeaders, type StoredAck } from './ack-publisher';
 import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 
 export interface EventStoreOptions {
@@ -114,10 +114,9 @@ export class EventStore {
    * expected last subject sequence), through the store's AckPublisher (see there why not `js.publish`).
    */
   private async publish(subject: string, event: EventEnvelope, expected: number): Promise<StoredAck> {
-    const h = headers();
-    h.set('Nats-Msg-Id', event.id);
-    h.set('Fp-Event-Type', event.type);
-    if (expected >= 0) h.set('Nats-Expected-Last-Subject-Sequence', String(expected));
+    const h = new PublishHeaders(expected >= 0
+      ? [['Nats-Msg-Id', event.id], ['Fp-Event-Type', event.type], ['Nats-Expected-Last-Subject-Sequence', String(expected)]]
+      : [['Nats-Msg-Id', event.id], ['Fp-Event-Type', event.type]]);
     // Created on first use: `inboxPrefix` is set after construction.
     this.publisher ??= new AckPublisher(this.nc, this.inboxPrefix);
     try {

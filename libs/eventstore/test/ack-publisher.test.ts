@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headers } from '@nats-io/transport-node';
 import { makeEvent, Subjects } from '@fluxplane/contracts';
-import { AckPublisher, ConcurrencyError, NO_STREAM, PublishAckError } from '@fluxplane/eventstore';
+import { AckPublisher, ConcurrencyError, NO_STREAM, PublishAckError, PublishHeaders } from '@fluxplane/eventstore';
 import { eventStoreFixture, type EventStoreFixture } from '@fluxplane/testkit';
 
 const nodeEvent = (nodeId: string, eps: number) => makeEvent('NodeBenchmarked', Subjects.node(nodeId), {
@@ -61,6 +61,22 @@ describe('AckPublisher: pipelined JetStream publishes with their acknowledgement
     expect(again.duplicates).toBe(1);
     expect(again.revision).toBe(ok[0].revision);
     expect((await fx.store.readStream(e.subject)).events).toHaveLength(1);
+  });
+
+  it('stores the headers an append sends, encoded as the client encodes them', async () => {
+    const e = nodeEvent('pipe-headers', 5);
+    const r = await fx.store.append(e.subject, [e], NO_STREAM);
+    const stored = await fx.store.jsm.streams.getMessage(fx.store.stream, { seq: r.revision });
+    expect(stored?.header.get('Nats-Msg-Id')).toBe(e.id);
+    expect(stored?.header.get('Fp-Event-Type')).toBe('NodeBenchmarked');
+    const entries = [['Nats-Msg-Id', 'abc'], ['Fp-Event-Type', 'X'], ['Nats-Expected-Last-Subject-Sequence', '42']] as const;
+    const h = headers();
+    for (const [k, v] of entries) h.set(k, v);
+    // The client's MsgHdrs type does not declare encode(); its implementation (what publish calls) does.
+    const clientBytes = (h as unknown as { encode(): Uint8Array }).encode();
+    expect(new TextDecoder().decode(new PublishHeaders(entries).encode())).toBe(new TextDecoder().decode(clientBytes));
+    expect(() => new PublishHeaders([['Nats-Msg-Id', 'a\r\nNats-Expected-Last-Subject-Sequence: 1']])).toThrow(/cannot contain/);
+    expect(() => new PublishHeaders([['Bad Name', 'x']])).toThrow(/invalid header name/);
   });
 
   it('fails a publish no stream answers, and one not acknowledged in time, and forgets both', async () => {
