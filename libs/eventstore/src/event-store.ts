@@ -5,6 +5,7 @@ import { errorText } from '@fluxplane/observability';
 import { ConcurrencyError, EventStoreError } from './errors';
 import { ensureStream, isNotFound } from './stream';
 import { AckPublisher, PublishAckError, PublishHeaders, type StoredAck } from './ack-publisher';
+import { OwnEvents } from './own-events';
 import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 
 export interface EventStoreOptions {
@@ -59,6 +60,7 @@ export class EventStore {
   /** Replicas of every KV bucket a service opens through `openKv` (3 on a NATS cluster of three). */
   kvReplicas = 1;
   private publisher?: AckPublisher;
+  private ownEvents?: OwnEvents;
 
   /** Use EventStore.connect(). */
   constructor(
@@ -119,14 +121,26 @@ export class EventStore {
       : [['Nats-Msg-Id', event.id], ['Fp-Event-Type', event.type]]);
     // Created on first use: `inboxPrefix` is set after construction.
     this.publisher ??= new AckPublisher(this.nc, this.inboxPrefix);
+    // The bytes the stream will store, encoded once here (Buffer.from is cheaper than the client's
+    // TextEncoder, and hashing bytes is cheaper than hashing a string).
+    const payload = Buffer.from(JSON.stringify(event));
+    this.ownEvents?.remember(payload);
     try {
-      return await this.publisher.publish(subject, JSON.stringify(event), h);
+      return await this.publisher.publish(subject, payload, h);
     } catch (err) {
       if ((err instanceof PublishAckError && err.errCode === WRONG_LAST_SEQUENCE) || /wrong last sequence/i.test(errorText(err))) {
         throw new ConcurrencyError(subject, expected, errorText(err));
       }
       throw err;
     }
+  }
+
+  /**
+   * From now on, remembers the digest of every event appended through this store, for a projection
+   * of this process to recognise them when they come back (ProjectionRunner `trustOwnEvents`).
+   */
+  rememberOwnEvents(): OwnEvents {
+    return (this.ownEvents ??= new OwnEvents());
   }
 
   /** The current revision of a subject without reading its events. */

@@ -9,3 +9,4 @@ export * from './lease';
 export * from './lease-decision';
 export * from './setup-lock';
 export * from './ack-publisher';
+export * from './own-events';

@@ -10,6 +10,7 @@ import { isNotFound } from './stream';
 import { projectionMetrics } from './metrics';
 import type { Lease } from './lease';
 import { lockForSetup } from './setup-lock';
+import type { OwnEvents } from './own-events';
 
 export interface RunnerLogger {
   info(obj: object, msg?: string): void;
@@ -43,6 +44,12 @@ export interface ProjectionRunnerOptions {
   onApplied?: (event: DomainEvent, seq: number) => void;
   /** Test seam (and commit hook): runs per event, in stream order, after its transaction committed and before its ack. */
   afterCommit?: (seq: number) => Promise<void> | void;
+  /**
+   * Events this process appended through the same store are recognised by their content digest and
+   * not validated a second time (they were validated when made); every other event is. For a
+   * service that projects its own decisions (the scheduler reads back each placement it appends).
+   */
+  trustOwnEvents?: boolean;
   /**
    * Replicas of a service run the same projection: only the holder of this lease consumes and
    * applies (`KvLease` keyed `<schema>.<projection>`); the others stand by and take over when it
@@ -85,6 +92,7 @@ export class ProjectionRunner {
   private readonly tally: Record<Outcome, number> = { applied: 0, skipped: 0, parked: 0 };
   private active = false;
   private leaseChanges: Promise<void> = Promise.resolve();
+  private readonly own?: OwnEvents;
 
   constructor(
     private readonly store: EventStore,
@@ -93,6 +101,7 @@ export class ProjectionRunner {
     private readonly opts: ProjectionRunnerOptions,
   ) {
     this.checkpoints = new CheckpointStore(opts.schema);
+    this.own = opts.trustOwnEvents ? store.rememberOwnEvents() : undefined;
     this.log = opts.logger ?? silent;
     if (!/^[A-Za-z0-9_-]+$/.test(projection.name)) throw new Error(`invalid projection name '${projection.name}'`);
   }
@@ -412,7 +421,7 @@ export class ProjectionRunner {
       position = msg.seq;
       let event: DomainEvent;
       try {
-        event = parseEvent(msg.json());
+        event = this.read(msg);
       } catch (err) {
         const reason = invalidReason(err);
         await this.checkpoints.park(em, { projection: name, seq: msg.seq, subject: msg.subject, payload: msg.string(), error: reason, attempts: 1 });
@@ -440,7 +449,7 @@ export class ProjectionRunner {
     if (msg.seq <= checkpoint) return { outcome: 'skipped' };
     let event;
     try {
-      event = parseEvent(msg.json());
+      event = this.read(msg);
     } catch (err) {
       // A malformed event will never become valid: park it at once instead of retrying.
       const reason = invalidReason(err);
@@ -456,6 +465,12 @@ export class ProjectionRunner {
     await this.projection.apply(event, em, { seq: msg.seq });
     await this.checkpoints.move(em, name, msg.seq);
     return { outcome: 'applied', event };
+  }
+
+  /** The delivered event, validated; one this process appended (the same bytes) was validated when it was made. */
+  private read(msg: JsMsg): DomainEvent {
+    if (this.own?.take(msg.data)) return msg.json<DomainEvent>();
+    return parseEvent(msg.json());
   }
 
   private matches(subject: string): boolean {
