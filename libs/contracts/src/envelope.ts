@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -53,7 +53,8 @@ export interface EventMeta {
  * so that JetStream's de-duplication stores them once.
  */
 export function deterministicId(...parts: Array<string | number>): string {
-  const h = createHash('sha256').update(parts.join('\u001f')).digest('hex');
+  // One-shot hash: no Hash object per id (the scheduler derives one per placement).
+  const h = hash('sha256', parts.join('\u001f'), 'hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

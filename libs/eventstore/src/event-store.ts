@@ -1,9 +1,11 @@
-import { connect, headers, NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager, DeliverPolicy, PubAck } from '@nats-io/jetstream';
+import { connect, NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, JetStreamClient, JetStreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { DomainEvent, EVENT_STREAM, EVENT_SUBJECTS, EventEnvelope, parseEvent } from '@fluxplane/contracts';
 import { errorText } from '@fluxplane/observability';
 import { ConcurrencyError, EventStoreError } from './errors';
 import { ensureStream, isNotFound } from './stream';
+import { AckPublisher, PublishAckError, PublishHeaders, type StoredAck } from './ack-publisher';
+import { OwnEvents } from './own-events';
 import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 
 export interface EventStoreOptions {
@@ -57,6 +59,8 @@ export class EventStore {
   inboxPrefix = '_INBOX';
   /** Replicas of every KV bucket a service opens through `openKv` (3 on a NATS cluster of three). */
   kvReplicas = 1;
+  private publisher?: AckPublisher;
+  private ownEvents?: OwnEvents;
 
   /** Use EventStore.connect(). */
   constructor(
@@ -107,21 +111,36 @@ export class EventStore {
     return { revision, duplicates, seqs };
   }
 
-  private async publish(subject: string, event: EventEnvelope, expected: number): Promise<PubAck> {
-    const h = headers();
-    h.set('Fp-Event-Type', event.type);
+  /**
+   * One JetStream publish, acknowledged: the same headers `js.publish` would send (message id,
+   * expected last subject sequence), through the store's AckPublisher (see there why not `js.publish`).
+   */
+  private async publish(subject: string, event: EventEnvelope, expected: number): Promise<StoredAck> {
+    const h = new PublishHeaders(expected >= 0
+      ? [['Nats-Msg-Id', event.id], ['Fp-Event-Type', event.type], ['Nats-Expected-Last-Subject-Sequence', String(expected)]]
+      : [['Nats-Msg-Id', event.id], ['Fp-Event-Type', event.type]]);
+    // Created on first use: `inboxPrefix` is set after construction.
+    this.publisher ??= new AckPublisher(this.nc, this.inboxPrefix);
+    // The bytes the stream will store, encoded once here (Buffer.from is cheaper than the client's
+    // TextEncoder, and hashing bytes is cheaper than hashing a string).
+    const payload = Buffer.from(JSON.stringify(event));
+    this.ownEvents?.remember(payload);
     try {
-      return await this.js.publish(subject, JSON.stringify(event), {
-        msgID: event.id,
-        headers: h,
-        ...(expected >= 0 ? { expect: { lastSubjectSequence: expected } } : {}),
-      });
+      return await this.publisher.publish(subject, payload, h);
     } catch (err) {
-      if (apiErrorCode(err) === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(errorText(err))) {
+      if ((err instanceof PublishAckError && err.errCode === WRONG_LAST_SEQUENCE) || /wrong last sequence/i.test(errorText(err))) {
         throw new ConcurrencyError(subject, expected, errorText(err));
       }
       throw err;
     }
+  }
+
+  /**
+   * From now on, remembers the digest of every event appended through this store, for a projection
+   * of this process to recognise them when they come back (ProjectionRunner `trustOwnEvents`).
+   */
+  rememberOwnEvents(): OwnEvents {
+    return (this.ownEvents ??= new OwnEvents());
   }
 
   /** The current revision of a subject without reading its events. */
@@ -186,6 +205,8 @@ export class EventStore {
   }
 
   async close(): Promise<void> {
+    this.publisher?.close();
+    this.publisher = undefined;
     if (this.ownsConnection && !this.nc.isClosed()) await this.nc.drain();
   }
 }

@@ -8,3 +8,5 @@ export * from './metrics';
 export * from './lease';
 export * from './lease-decision';
 export * from './setup-lock';
+export * from './ack-publisher';
+export * from './own-events';

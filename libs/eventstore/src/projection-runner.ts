@@ -10,6 +10,7 @@ import { isNotFound } from './stream';
 import { projectionMetrics } from './metrics';
 import type { Lease } from './lease';
 import { lockForSetup } from './setup-lock';
+import type { OwnEvents } from './own-events';
 
 export interface RunnerLogger {
   info(obj: object, msg?: string): void;
@@ -43,6 +44,12 @@ export interface ProjectionRunnerOptions {
   onApplied?: (event: DomainEvent, seq: number) => void;
   /** Test seam (and commit hook): runs per event, in stream order, after its transaction committed and before its ack. */
   afterCommit?: (seq: number) => Promise<void> | void;
+  /**
+   * Events this process appended through the same store are recognised by their content digest and
+   * not validated a second time (they were validated when made); every other event is. For a
+   * service that projects its own decisions (the scheduler reads back each placement it appends).
+   */
+  trustOwnEvents?: boolean;
   /**
    * Replicas of a service run the same projection: only the holder of this lease consumes and
    * applies (`KvLease` keyed `<schema>.<projection>`); the others stand by and take over when it
@@ -81,8 +88,11 @@ export class ProjectionRunner {
   private stopping = false;
   private position = 0;
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
+  /** Events handled since the metrics were last updated, by outcome. */
+  private readonly tally: Record<Outcome, number> = { applied: 0, skipped: 0, parked: 0 };
   private active = false;
   private leaseChanges: Promise<void> = Promise.resolve();
+  private readonly own?: OwnEvents;
 
   constructor(
     private readonly store: EventStore,
@@ -91,6 +101,7 @@ export class ProjectionRunner {
     private readonly opts: ProjectionRunnerOptions,
   ) {
     this.checkpoints = new CheckpointStore(opts.schema);
+    this.own = opts.trustOwnEvents ? store.rememberOwnEvents() : undefined;
     this.log = opts.logger ?? silent;
     if (!/^[A-Za-z0-9_-]+$/.test(projection.name)) throw new Error(`invalid projection name '${projection.name}'`);
   }
@@ -204,7 +215,9 @@ export class ProjectionRunner {
     }
     await jsm.consumers.add(stream, {
       durable_name: this.durableName,
-      ack_policy: AckPolicy.Explicit,
+      // Acking a delivery acks every one before it: the runner handles deliveries in order and acks
+      // after their commit, so a batch needs one ack (its last), not one publish per event.
+      ack_policy: AckPolicy.All,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: startSeq,
       // NATS 2.9 (Debian 12) takes one filter per consumer; several subjects are read through their
@@ -336,10 +349,11 @@ export class ProjectionRunner {
       return;
     }
     projectionMetrics.batches.inc({ projection: this.projection.name });
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
       if (item.parkedReason) this.log.error({ projection: this.projection.name, seq: item.msg.seq, subject: item.msg.subject, err: item.parkedReason }, 'parked invalid event');
-      await this.committed(item.msg, item.handled);
+      await this.committed(item.msg, item.handled, false, i === items.length - 1);
     }
+    this.report();
   }
 
   private async handle(msg: JsMsg): Promise<void> {
@@ -368,11 +382,19 @@ export class ProjectionRunner {
     }
   }
 
-  /** After the transaction that handled `msg` committed: the commit hook, the ack, the listeners. */
-  private async committed(msg: JsMsg, handled: Handled): Promise<void> {
-    if (this.opts.afterCommit) await this.opts.afterCommit(msg.seq);
-    msg.ack();
-    this.advanced(msg.seq, handled.outcome);
+  /**
+   * After the transaction that handled `msg` committed: the commit hook, the ack, the listeners.
+   * `report`: update the metrics now (false within a batch, which reports once at its end). `ack`:
+   * false for all but the last of a batch (the consumer acks everything up to an acked delivery).
+   */
+  private async committed(msg: JsMsg, handled: Handled, report = true, ack = true): Promise<void> {
+    if (this.opts.afterCommit) {
+      // Awaited only when it returns a promise: a synchronous hook costs no extra turn per event.
+      const done = this.opts.afterCommit(msg.seq);
+      if (done) await done;
+    }
+    if (ack) msg.ack();
+    this.advanced(msg.seq, handled.outcome, report);
     if (handled.outcome === 'applied' && handled.event && this.opts.onApplied) {
       try {
         this.opts.onApplied(handled.event, msg.seq);
@@ -402,7 +424,7 @@ export class ProjectionRunner {
       position = msg.seq;
       let event: DomainEvent;
       try {
-        event = parseEvent(msg.json());
+        event = this.read(msg);
       } catch (err) {
         const reason = invalidReason(err);
         await this.checkpoints.park(em, { projection: name, seq: msg.seq, subject: msg.subject, payload: msg.string(), error: reason, attempts: 1 });
@@ -430,7 +452,7 @@ export class ProjectionRunner {
     if (msg.seq <= checkpoint) return { outcome: 'skipped' };
     let event;
     try {
-      event = parseEvent(msg.json());
+      event = this.read(msg);
     } catch (err) {
       // A malformed event will never become valid: park it at once instead of retrying.
       const reason = invalidReason(err);
@@ -446,6 +468,12 @@ export class ProjectionRunner {
     await this.projection.apply(event, em, { seq: msg.seq });
     await this.checkpoints.move(em, name, msg.seq);
     return { outcome: 'applied', event };
+  }
+
+  /** The delivered event, validated; one this process appended (the same bytes) was validated when it was made. */
+  private read(msg: JsMsg): DomainEvent {
+    if (this.own?.take(msg.data)) return msg.json<DomainEvent>();
+    return parseEvent(msg.json());
   }
 
   private matches(subject: string): boolean {
@@ -479,17 +507,27 @@ export class ProjectionRunner {
     return exp / 2 + Math.random() * (exp / 2);
   }
 
-  private advanced(seq: number, outcome: Outcome): void {
-    const labels = { projection: this.projection.name };
-    if (outcome === 'applied') projectionMetrics.applied.inc(labels);
-    else if (outcome === 'skipped') projectionMetrics.skipped.inc(labels);
-    else projectionMetrics.parked.inc(labels);
+  private advanced(seq: number, outcome: Outcome, report = true): void {
+    this.tally[outcome]++;
     if (seq > this.position) this.position = seq;
+    if (this.waiters.length > 0) {
+      this.waiters = this.waiters.filter((w) => {
+        if (w.seq <= this.position) w.resolve();
+        return w.seq > this.position;
+      });
+    }
+    if (report) this.report();
+  }
+
+  /** The events counted since the last report, and the position, into the metrics (a labelled update hashes its labels each time). */
+  private report(): void {
+    const labels = { projection: this.projection.name };
+    const t = this.tally;
+    if (t.applied > 0) projectionMetrics.applied.inc(labels, t.applied);
+    if (t.skipped > 0) projectionMetrics.skipped.inc(labels, t.skipped);
+    if (t.parked > 0) projectionMetrics.parked.inc(labels, t.parked);
+    t.applied = t.skipped = t.parked = 0;
     projectionMetrics.position.set(labels, this.position);
-    this.waiters = this.waiters.filter((w) => {
-      if (w.seq <= this.position) w.resolve();
-      return w.seq > this.position;
-    });
   }
 
   /** Stream sequence of the last event this runner handled. */

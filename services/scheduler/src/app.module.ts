@@ -37,7 +37,10 @@ export class SchedulerModule implements OnModuleInit {
     const durableName = this.config.SCHEDULER_ID ? `${SCHEMA}-${this.projection.name}-${this.config.SCHEDULER_ID}` : undefined;
     // A named replica applies every event itself, so it holds no projection lease (shared by name,
     // it would keep a standby's read model cold until the active one died).
-    const runner = this.host.register(this.projection, { afterCommit: (seq) => this.projection.flush(seq), ...(durableName ? { durableName, lease: undefined } : {}) });
+    // Its own decisions come back through it (each placement it appends): validated once, when made.
+    const runner = this.host.register(this.projection, {
+      afterCommit: (seq) => this.projection.flush(seq), trustOwnEvents: true, ...(durableName ? { durableName, lease: undefined } : {}),
+    });
     this.scheduler.attach(runner);
     this.responder.serve(Rpc.appLocations, (req) => this.locations.handle(req));
     this.responder.serve(Rpc.appPlacement, async (req) => this.placement.explain(req));

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { errorText } from '@fluxplane/observability';
 import type { ProjectionPosition } from './projection-position';
-import { initReconcileMetrics, reconcileMetrics } from './reconcile-metrics';
+import { initReconcileMetrics, keyCountsOf, reconcileMetrics } from './reconcile-metrics';
 
 /** The key of a loop that has one unit of work (the whole read model). */
 export const SINGLE_KEY = '*';
@@ -92,8 +92,11 @@ export class ReconcileLoop<C = unknown> {
   private live = false;
   private startup?: Promise<void>;
 
+  private readonly keyCounts: { pending: number; running: number };
+
   constructor(private readonly opts: ReconcileLoopOptions<C>) {
     initReconcileMetrics(opts.name);
+    this.keyCounts = keyCountsOf(opts.name);
   }
 
   /** Catches up (if asked), then runs a full pass and starts the interval. Triggers before are kept. */
@@ -264,9 +267,8 @@ export class ReconcileLoop<C = unknown> {
   private report(): void {
     // Counted as keys change state, not by walking them: a full pass over thousands of keys would
     // otherwise cost a walk per trigger and per run.
-    const labels = { loop: this.opts.name };
-    reconcileMetrics.pendingKeys.set(labels, this.pending);
-    reconcileMetrics.runningKeys.set(labels, this.runs.size);
+    this.keyCounts.pending = this.pending;
+    this.keyCounts.running = this.runs.size;
     if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

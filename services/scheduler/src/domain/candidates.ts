@@ -62,13 +62,20 @@ export class UsageOverlay implements UsageLookup {
   private readonly own = new Map<string, NodeUsage>();
   constructor(private readonly base: UsageLookup) {}
 
+  /** The last node asked for: the checkers ask for one node's cpu, ram and disk in a row. */
+  private last?: { nodeId: string; usage: NodeUsage | undefined };
+
   get(nodeId: string): NodeUsage | undefined {
-    return this.own.get(nodeId) ?? this.base.get(nodeId);
+    if (this.last?.nodeId === nodeId) return this.last.usage;
+    const usage = this.own.get(nodeId) ?? this.base.get(nodeId);
+    this.last = { nodeId, usage };
+    return usage;
   }
 
   /** One more instance holding `r` on the node. */
   add(nodeId: string, r: Resources): void {
     const prev = this.get(nodeId) ?? { ...ZERO, instances: 0 };
     this.own.set(nodeId, { ...add(prev, r), instances: prev.instances + 1 });
+    this.last = undefined;
   }
 }

@@ -82,10 +82,10 @@ export const geolocation: FeasibilityChecker = {
     const g = ctx.rules?.geolocation;
     if (!g || (g.allow.length === 0 && g.deny.length === 0)) return null;
     const loc = n.location;
-    if (loc !== undefined && g.deny.some((r) => geoMatches(r, loc))) return `location ${loc} is denied`;
+    if (loc !== undefined && g.deny.some((r) => locationMatches(r, loc))) return `location ${loc} is denied`;
     if (g.allow.length === 0) return null;
     if (loc === undefined) return 'location unknown, and the spec allows only some';
-    return g.allow.some((r) => geoMatches(r, loc)) ? null : `location ${loc} is outside the allowed geolocation`;
+    return g.allow.some((r) => locationMatches(r, loc)) ? null : `location ${loc} is outside the allowed geolocation`;
   },
 };
 
@@ -96,6 +96,25 @@ export function geoMatches(rule: { continent?: string; country?: string; region?
   if (rule.country && rule.country !== country) return false;
   if (rule.region && rule.region !== rest.join('_')) return false;
   return true;
+}
+
+/**
+ * `geoMatches` without splitting the location (no arrays or strings made): the checker runs it for
+ * every candidate node of every decision. Same answer for every rule and location (a property test
+ * holds the two together).
+ */
+export function locationMatches(rule: { continent?: string; country?: string; region?: string }, location: string): boolean {
+  const a = location.indexOf('_');
+  const b = a < 0 ? -1 : location.indexOf('_', a + 1);
+  if (rule.continent && !partIs(location, 0, a < 0 ? location.length : a, rule.continent)) return false;
+  if (rule.country && (a < 0 || !partIs(location, a + 1, b < 0 ? location.length : b, rule.country))) return false;
+  if (rule.region && (b < 0 || !partIs(location, b + 1, location.length, rule.region))) return false;
+  return true;
+}
+
+/** `location.slice(from, to) === part`, without the slice. */
+function partIs(location: string, from: number, to: number, part: string): boolean {
+  return to - from === part.length && location.startsWith(part, from);
 }
 
 export const RULE_CHECKERS: readonly FeasibilityChecker[] = [pinned, enterprise, datacenter, staticIp, geolocation];
@@ -123,14 +142,19 @@ export const distinctSubnetForSyncedData: FeasibilityChecker = {
   check: (n, ctx) => (ctx.syncedData && ctx.subnetsInUse.has(subnet16(n.ip)) ? 'another instance of this app with synced data is in the same /16' : null),
 };
 
-const resource = (name: 'cpu' | 'ram' | 'hdd', what: string): FeasibilityChecker => ({
-  name,
-  check: (n, ctx) => {
-    const demand = ctx.demand(n.tier);
-    if (!demand) return `spec cannot run on ${n.tier}`;
-    return demand[name] <= freeOn(n, ctx)[name] ? null : `not enough free ${what}`;
-  },
-});
+const resource = (name: 'cpu' | 'ram' | 'hdd', what: string): FeasibilityChecker => {
+  const short = `not enough free ${what}`;
+  return {
+    name,
+    check: (n, ctx) => {
+      const demand = ctx.demand(n.tier);
+      if (!demand) return `spec cannot run on ${n.tier}`;
+      // freeOn(n, ctx)[name], without the two objects it makes: this runs for every candidate node.
+      const free = ctx.hardware.capacity[n.tier][name] - ctx.hardware.locked[name] - (ctx.usage.get(n.nodeId)?.[name] ?? 0);
+      return demand[name] <= free ? null : short;
+    },
+  };
+};
 export const freeCpu = resource('cpu', 'CPU');
 export const freeRam = resource('ram', 'RAM');
 export const freeHdd = resource('hdd', 'disk');

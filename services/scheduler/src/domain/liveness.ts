@@ -113,7 +113,8 @@ export class LivenessTable {
   silent(now: number): LivenessChange[] {
     const out: LivenessChange[] = [];
     const { downAfterMs, backAfterMs, backAfterMaxMs, flapWindowMs } = this.config;
-    for (const [nodeId, n] of this.nodes) {
+    // forEach, not `for (const [id, n] of …)`: no [key, value] pair made per node, ten times a second over 12,000 nodes.
+    this.nodes.forEach((n, nodeId) => {
       if (n.state === 'up' && now - n.lastSeen > downAfterMs) {
         n.state = 'down';
         n.heardSince = null;
@@ -122,7 +123,7 @@ export class LivenessTable {
         n.probationMs = flapped ? Math.min(Math.max(backAfterMs, n.probationMs * 2), Math.max(backAfterMs, backAfterMaxMs)) : backAfterMs;
         out.push({ kind: 'NodeWentDown', nodeId, lastSeen: n.lastSeen });
       }
-    }
+    });
     return out;
   }
 

@@ -5,7 +5,7 @@ import type { AppRuntime, Tier } from '@fluxplane/flux-spec';
 import { app as appOf, hash, input, v4Spec } from '../../test/fixtures';
 import { ClusterState } from './cluster-state';
 import { explainPlacement } from './explain';
-import { firstFailing, geoMatches, PLACEMENT_CHECKERS, RULE_CHECKERS } from './feasibility';
+import { firstFailing, geoMatches, locationMatches, PLACEMENT_CHECKERS, RULE_CHECKERS } from './feasibility';
 import { placementRulesOf } from './placement-rules';
 import { reconcile } from './reconcile';
 import { allocatableFor, DEFAULT_HARDWARE, demandOf } from './resources';
@@ -108,6 +108,15 @@ describe('placement rules', () => {
         expect(ok).toBe(admits(a, n));
       }
     }), { numRuns: 200 });
+  });
+
+  it("the checker's location matcher answers as geoMatches for every rule and location", () => {
+    const part = fc.constantFrom('', 'EU', 'E', 'EU_', 'CZ', 'C', 'Prague', 'Prague_Old', 'Old', 'NA');
+    const rule = fc.record({ continent: fc.option(part, { nil: undefined }), country: fc.option(part, { nil: undefined }), region: fc.option(part, { nil: undefined }) });
+    const location = fc.array(part, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('_'));
+    fc.assert(fc.property(rule, location, (r, loc) => {
+      expect(locationMatches(r, loc)).toBe(geoMatches(r, loc));
+    }), { numRuns: 5000 });
   });
 
   it('an explanation names the rule: an app allowed only in Japan on a cluster in Europe', () => {

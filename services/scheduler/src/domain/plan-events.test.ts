@@ -19,6 +19,14 @@ describe('planEvents', () => {
     }
   });
 
+  it("stamps the deciding leader's term on every event, and ids do not depend on it", () => {
+    const stamped = planEvents('Demo', plan, 7, undefined, undefined, 3);
+    expect(stamped.map((e) => e.leaderTerm)).toEqual([3, 3]);
+    for (const e of stamped) expect(() => parseEvent(JSON.parse(JSON.stringify(e)))).not.toThrow();
+    expect(stamped.map((e) => e.id)).toEqual(planEvents('Demo', plan, 7).map((e) => e.id));
+    expect(planEvents('Demo', plan, 7).every((e) => e.leaderTerm === undefined)).toBe(true);
+  });
+
   it('derives ids from the decision and the revision it was based on', () => {
     const a = planEvents('Demo', plan, 7).map((e) => e.id);
     expect(planEvents('demo', plan, 7).map((e) => e.id)).toEqual(a);

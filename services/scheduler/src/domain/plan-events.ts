@@ -4,15 +4,17 @@ import type { Plan } from './types';
 export type PlacementEvent = EventOf<'InstanceScheduled'> | EventOf<'InstanceUnscheduled'>;
 
 /**
- * The events of a plan, unschedules first (capacity is freed before it is claimed). Ids derive from
- * the app, the decision and the revision it was decided at, so re-sending the same decision after a
- * lost ack is de-duplicated by JetStream, while a later decision on the same node gets a new id.
+ * The events of a plan, unschedules first (capacity is freed before it is claimed), stamped with the
+ * deciding leader's term when given. Ids derive from the app, the decision and the revision it was
+ * decided at, so re-sending the same decision after a lost ack is de-duplicated by JetStream, while a
+ * later decision on the same node gets a new id.
  */
-export function planEvents(app: string, plan: Plan, basedOnRevision: number, cause?: { id: string; correlationId?: string }, time?: Date): PlacementEvent[] {
+export function planEvents(app: string, plan: Plan, basedOnRevision: number, cause?: { id: string; correlationId?: string }, time?: Date, leaderTerm?: number): PlacementEvent[] {
   const subject = Subjects.placement(app);
   const meta = (kind: string, nodeId: string, hash = ''): EventMeta => {
     const id = deterministicId('scheduler', app.toLowerCase(), kind, nodeId, hash, basedOnRevision);
-    return { ...(cause ? causedBy(cause, id) : { id }), time };
+    // The fencing token goes in as the event is made (not by copying each event afterwards).
+    return { ...(cause ? causedBy(cause, id) : { id }), time, ...(leaderTerm ? { leaderTerm } : {}) };
   };
   return [
     ...plan.unschedule.map((u) => makeEvent('InstanceUnscheduled', subject, { app, nodeId: u.nodeId, reason: u.reason.slice(0, 200) }, meta('unschedule', u.nodeId))),

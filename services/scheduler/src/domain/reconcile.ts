@@ -61,10 +61,11 @@ export function reconcile(input: ReconcileInput): Plan {
   const nodes = sourceOf(input.nodes);
   const rules = placementRulesOf(app.runtime);
   const runs = memoByTier((tier) => componentRunsOn(app.runtime, tier));
-  const demand = (tier: Tier): Resources | undefined => {
+  // Asked for every candidate node by several checkers: summed once per tier (never changed after).
+  const demand = memoByTier((tier: Tier): Resources | undefined => {
     const r = runs(tier);
     return r.ok ? demandOf(r.components) : undefined;
-  };
+  });
   const target = app.runtime.instances;
 
   const excluded = new Map<string, string>();

@@ -36,6 +36,8 @@ export class SchedulerLeadership implements OnApplicationBootstrap, BeforeApplic
   readonly id: string;
   private readonly lease: KvLease;
   private wasActive = false;
+  /** The term the gauges show (0 while not active); undefined before the first look. */
+  private shownTerm?: number;
   private readonly listeners: Array<(active: boolean) => void> = [];
 
   constructor(
@@ -84,8 +86,13 @@ export class SchedulerLeadership implements OnApplicationBootstrap, BeforeApplic
 
   /** Tells listeners when being active changed (also when the lease lapsed by the clock alone). */
   private noteActive(active: boolean): void {
-    activeGauge.set(active ? 1 : 0);
-    termGauge.set(active ? this.lease.term : 0);
+    // Asked before every decision: the gauges are set only when what they show changed.
+    const term = active ? this.lease.term : 0;
+    if (term !== this.shownTerm || active !== this.wasActive) {
+      activeGauge.set(active ? 1 : 0);
+      termGauge.set(term);
+      this.shownTerm = term;
+    }
     if (active === this.wasActive) return;
     this.wasActive = active;
     takeovers.inc({ kind: active ? 'acquired' : 'lost' });
@@ -104,6 +111,7 @@ export class SchedulerLeadership implements OnApplicationBootstrap, BeforeApplic
       this.wasActive = false;
       activeGauge.set(0);
       termGauge.set(0);
+      this.shownTerm = 0;
       this.logger.info({ scheduler: this.id }, 'released the scheduler leader lease');
     }
   }

@@ -48,9 +48,11 @@ export class MasterElectionService implements OnApplicationBootstrap, BeforeAppl
       logger,
     });
     projection.onChange((c: Change) => {
-      // A node change matters to the elections of the apps on that node.
-      if (c.kind === 'app') this.loop.trigger(c.app, { cause: c.cause });
-      else for (const app of c.apps) this.loop.trigger(app, { cause: c.cause });
+      // A node change matters to the elections of the apps on that node. Only apps with `g:`
+      // components have one (the state is already updated by the change): a placement burst of
+      // other apps costs this loop nothing.
+      if (c.kind === 'app') { if (elector.elects(c.app)) this.loop.trigger(c.app, { cause: c.cause }); }
+      else for (const app of c.apps) if (elector.elects(app)) this.loop.trigger(app, { cause: c.cause });
     });
     sync.onChange((app) => this.loop.trigger(app));
     leases.onChange((app) => this.loop.trigger(app));

@@ -48,6 +48,12 @@ export class MasterElector {
     this.election = electionConfig(config);
   }
 
+  /** Whether the app has an election to run (a live app with `g:` components): `electApp` does nothing otherwise. */
+  elects(key: string): boolean {
+    const app = this.state.app(key);
+    return !!app && !app.expired && app.runtime.components.some((c) => c.data?.syncMode === 'g');
+  }
+
   async electApp(key: string, cause?: Cause): Promise<ElectionRun> {
     const app = this.state.app(key);
     const components = app && !app.expired ? app.runtime.components.filter((c) => c.data?.syncMode === 'g').map((c) => c.name) : [];

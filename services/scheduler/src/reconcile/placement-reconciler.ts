@@ -63,7 +63,7 @@ export class PlacementReconciler {
       // The fencing token: checked last thing before the reservation and the append (throws when the
       // lease is not held, before anything is reserved in memory).
       const term = this.leadership?.fence(`place ${name}`);
-      const events = stampTerm(planEvents(name, plan, revision, cause), term);
+      const events = planEvents(name, plan, revision, cause, undefined, term);
       this.state.reserve(key, name, plan);
       try {
         const result = await this.store.append(subject, events, revision);

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeEvent, parseEvent, Subjects, type DomainEvent } from '@fluxplane/contracts';
+import { EventStore, NO_STREAM, OwnEvents, ProjectionRunner, type Projection } from '@fluxplane/eventstore';
+import { eventStoreFixture, waitUntil, type EventStoreWithDatabaseFixture } from '@fluxplane/testkit';
+
+const nodeEvent = (nodeId: string, eps: number) => makeEvent('NodeBenchmarked', Subjects.node(nodeId), {
+  nodeId, passed: true, tier: 'CUMULUS', cores: 2, ramMb: 4000, eps, diskWriteMbps: 100, benchVersion: 't',
+});
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+/** Keeps every event it is given, in order (in memory: what the runner hands over is what is checked). */
+class Recording implements Projection {
+  readonly name = 'recording';
+  readonly subjects = ['evt.node.>'];
+  readonly seen: Array<{ seq: number; event: DomainEvent }> = [];
+  async apply(event: DomainEvent, _em: unknown, ctx: { seq: number }) { this.seen.push({ seq: ctx.seq, event }); }
+  async reset() { this.seen.length = 0; }
+}
+
+describe('own events: validated once, when made', () => {
+  it('recognises exactly the bytes it remembered, once, and forgets the oldest beyond its capacity', () => {
+    const own = new OwnEvents(2);
+    own.remember(bytes('{"a":1}'));
+    expect(own.take(bytes('{"a": 1}'))).toBe(false); // the same JSON value, other bytes
+    expect(own.take(bytes('{"a":1}'))).toBe(true);
+    expect(own.take(bytes('{"a":1}'))).toBe(false); // once
+    own.remember(bytes('1'));
+    own.remember(bytes('2'));
+    own.remember(bytes('3'));
+    expect(own.size).toBe(2);
+    expect(own.take(bytes('1'))).toBe(false);
+    expect(own.take(bytes('3'))).toBe(true);
+  });
+
+  describe('a projection that trusts its own events', () => {
+    let fx: EventStoreWithDatabaseFixture;
+    let other: EventStore;
+    beforeAll(async () => {
+      fx = await eventStoreFixture({ database: 'own' });
+      other = fx.own(await EventStore.connect({ servers: fx.nats.url }));
+    });
+    afterAll(() => fx?.close());
+
+    it("applies its own events as validation would have read them, and still validates (and parks) anyone else's", async () => {
+      const projection = new Recording();
+      const runner = new ProjectionRunner(fx.store, fx.ds, projection, { schema: 'own_test', trustOwnEvents: true });
+      fx.onClose(() => runner.stop());
+      await runner.start();
+      const mine = [nodeEvent('own-1', 1), nodeEvent('own-1', 2)];
+      let revision = NO_STREAM;
+      for (const e of mine) revision = (await fx.store.append(e.subject, [e], revision)).revision;
+      // Another writer: a valid event, and one that breaks the contract (eps must be a number).
+      await other.append(Subjects.node('own-2'), [nodeEvent('own-2', 3)], NO_STREAM);
+      const forged = { ...nodeEvent('own-2', 4), data: { ...nodeEvent('own-2', 4).data, eps: 'fast' } };
+      await other.js.publish(forged.subject, JSON.stringify(forged), { msgID: forged.id });
+      await runner.catchUp(10_000);
+      await waitUntil(async () => (await runner.parked()).length === 1, { timeoutMs: 10_000, what: 'the forged event parked' });
+      expect(projection.seen.map((s) => (s.event.type === 'NodeBenchmarked' ? s.event.data.eps : -1))).toEqual([1, 2, 3]);
+      // What the trusted path handed over is what validating the stored bytes gives.
+      for (const { seq, event } of projection.seen) {
+        const stored = await fx.store.jsm.streams.getMessage(fx.store.stream, { seq });
+        expect(event).toEqual(parseEvent(stored!.json()));
+      }
+      // Every digest of this process's appends was matched and forgotten.
+      expect(fx.store.rememberOwnEvents().size).toBe(0);
+    });
+  });
+});
