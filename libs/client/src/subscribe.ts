@@ -157,6 +157,10 @@ export async function subscribe<T extends EventType>(nc: NatsConnection, opts: S
     async stop() {
       await messages.close();
       await closed.catch(() => undefined);
+      // The unsubscribe of the pull's inbox must reach the server before a durable consumer is
+      // consumed again: a pull request still waiting there would take the next event into the dead
+      // inbox, and the next subscriber would see it only after the ack wait (30 s).
+      await nc.flush().catch(() => undefined);
     },
     closed: closed.then(() => undefined),
   };
