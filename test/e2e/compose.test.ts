@@ -158,6 +158,10 @@ describe('deploy/single-vm with docker-compose: images built here, thin path thr
         }, { timeoutMs: 60_000, intervalMs: 250, what: `${other.name} holding ${leases.join(', ')} after ${active.name} was killed` });
       }
       phase(`${active.name} killed${leases.length ? `; ${other.name} took over ${leases.join(', ')}` : ''}`);
+      // The container ends with its process (its init exits): only then can it be started again (a
+      // `docker start` on a container still going down does nothing, and it would stay down).
+      await waitUntil(() => run('docker', ['inspect', '-f', '{{.State.Running}}', container], env, 10_000).trim() === 'false',
+        { timeoutMs: 30_000, intervalMs: 200, what: `${active.name}'s container to stop after the kill` });
       run('docker', ['start', container], env, 30_000); // (a stopped container's policy cannot be updated)
       run('docker', ['update', '--restart=unless-stopped', container], env, 10_000);
     }

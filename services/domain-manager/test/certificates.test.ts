@@ -95,7 +95,12 @@ describe('certificates: ACME HTTP-01 through HAProxy, installed and renewed at r
     // Stored as a file HAProxy loads, readable only by its owner.
     const file = join(haproxy.dir, 'certs', `${NAME}.pem`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const [status] = await certificates();
+    // The manager records it as served once HAProxy's runtime API answered, which is a moment after
+    // HAProxy began to present it: wait for the status, not for the handshake.
+    const status = await waitUntil(async () => {
+      const [c] = await certificates();
+      return c?.served ? c : undefined;
+    }, { timeoutMs: 10_000, what: 'the certificate reported as served' });
     expect(status).toMatchObject({ name: NAME, serial: res.serial, served: true });
     // No certificate for an unknown name: the handshake is refused (strict SNI), nothing else is served.
     await expect(httpsGet(tlsPort, `other.app.${DOMAIN}`, pebble.issuingRoot())).rejects.toThrow(/unrecognized name|alert/i);
