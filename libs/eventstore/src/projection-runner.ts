@@ -215,9 +215,7 @@ export class ProjectionRunner {
     }
     await jsm.consumers.add(stream, {
       durable_name: this.durableName,
-      // Acking a delivery acks every one before it: the runner handles deliveries in order and acks
-      // after their commit, so a batch needs one ack (its last), not one publish per event.
-      ack_policy: AckPolicy.All,
+      ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: startSeq,
       // NATS 2.9 (Debian 12) takes one filter per consumer; several subjects are read through their
@@ -349,9 +347,9 @@ export class ProjectionRunner {
       return;
     }
     projectionMetrics.batches.inc({ projection: this.projection.name });
-    for (const [i, item] of items.entries()) {
+    for (const item of items) {
       if (item.parkedReason) this.log.error({ projection: this.projection.name, seq: item.msg.seq, subject: item.msg.subject, err: item.parkedReason }, 'parked invalid event');
-      await this.committed(item.msg, item.handled, false, i === items.length - 1);
+      await this.committed(item.msg, item.handled, false);
     }
     this.report();
   }
@@ -384,16 +382,15 @@ export class ProjectionRunner {
 
   /**
    * After the transaction that handled `msg` committed: the commit hook, the ack, the listeners.
-   * `report`: update the metrics now (false within a batch, which reports once at its end). `ack`:
-   * false for all but the last of a batch (the consumer acks everything up to an acked delivery).
+   * `report`: update the metrics now (false within a batch, which reports once at its end).
    */
-  private async committed(msg: JsMsg, handled: Handled, report = true, ack = true): Promise<void> {
+  private async committed(msg: JsMsg, handled: Handled, report = true): Promise<void> {
     if (this.opts.afterCommit) {
       // Awaited only when it returns a promise: a synchronous hook costs no extra turn per event.
       const done = this.opts.afterCommit(msg.seq);
       if (done) await done;
     }
-    if (ack) msg.ack();
+    msg.ack();
     this.advanced(msg.seq, handled.outcome, report);
     if (handled.outcome === 'applied' && handled.event && this.opts.onApplied) {
       try {
