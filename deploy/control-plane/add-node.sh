@@ -12,16 +12,15 @@
 # folder to the node VM as deploy/node/secrets/. Idempotent: the node keeps its seed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-while IFS='=' read -r k v; do
-  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-  [ -n "${!k+x}" ] || export "$k=$v"
-done <"$here/.env"
+# shellcheck source=../env.sh
+source "$here/../env.sh"
+fluxplane_load_env "$here"
 [ "$#" -eq 2 ] || { echo "usage: add-node.sh NODE_ID NODE_IP   (NODE_ID: the collateral outpoint txid:n)" >&2; exit 64; }
 id="$1"; ip="$2"
 [[ "$id" =~ ^[0-9a-fA-F]{64}:[0-9]+$ ]] || { echo "add-node.sh: NODE_ID '$id' is not a collateral outpoint txid:n" >&2; exit 64; }
 [[ "$ip" =~ ^[0-9a-fA-F.:]+$ ]] || { echo "add-node.sh: NODE_IP '$ip' is not an IP address" >&2; exit 64; }
 [ "$(id -u)" -eq 0 ] || { echo "add-node.sh: run as root (secrets)" >&2; exit 1; }
-sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+sec="$(fluxplane_secrets_dir "$here")"
 for f in database_url tls/ca.pem tls/client.pem tls/client-key.pem; do
   [ -s "$sec/$f" ] || { echo "add-node.sh: $sec/$f is missing: run init.sh first" >&2; exit 1; }
 done

@@ -7,11 +7,10 @@
 # shell's environment wins.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-while IFS='=' read -r k v; do
-  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-  [ -n "${!k+x}" ] || export "$k=$v"
-done <"$here/.env"
-sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+# shellcheck source=../env.sh
+source "$here/../env.sh"
+fluxplane_load_env "$here"
+sec="$(fluxplane_secrets_dir "$here")"
 mkdir -p "$sec/bus"; chmod 700 "$sec/bus"; touch "$sec/bus/nodes"
 args=()
 while read -r n; do [ -n "$n" ] && args+=(--node "$n"); done <"$sec/bus/nodes"

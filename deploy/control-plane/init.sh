@@ -14,13 +14,12 @@
 # environment wins (as with docker-compose).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-while IFS='=' read -r k v; do
-  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-  [ -n "${!k+x}" ] || export "$k=$v"
-done <"$here/.env"
+# shellcheck source=../env.sh
+source "$here/../env.sh"
+fluxplane_load_env "$here"
 [ "$(id -u)" -eq 0 ] || { echo "init.sh: run as root (data folders)" >&2; exit 1; }
 data="${FLUXPLANE_DATA:?}"
-sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+sec="$(fluxplane_secrets_dir "$here")"
 mkdir -p "$data"/{nats,postgres,haproxy} "$sec"
 chmod 700 "$sec"
 if [ ! -s "$sec/postgres_password" ]; then

@@ -6,13 +6,12 @@
 #   - checks that secrets/ holds what the control plane's add-node.sh made for this node.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-while IFS='=' read -r k v; do
-  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-  [ -n "${!k+x}" ] || export "$k=$v"
-done <"$here/.env"
+# shellcheck source=../env.sh
+source "$here/../env.sh"
+fluxplane_load_env "$here"
 [ "$(id -u)" -eq 0 ] || { echo "init.sh: run as root (mounts, data folders)" >&2; exit 1; }
 data="${FLUXPLANE_DATA:?}"
-sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+sec="$(fluxplane_secrets_dir "$here")"
 mkdir -p "$data"/nodes/node "$data"/syncthing
 for f in database_url node_id nats_inbox nkey ca.pem client.pem client-key.pem; do
   [ -s "$sec/$f" ] || { echo "init.sh: $sec/$f is missing: copy the folder add-node.sh made on the control plane (secrets/nodes/node-<id>/) here" >&2; exit 1; }

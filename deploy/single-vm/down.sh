@@ -8,10 +8,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PURGE=0; [ "${1:-}" = --purge ] && PURGE=1
-while IFS='=' read -r k v; do
-  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-  [ -n "${!k+x}" ] || export "$k=$v"
-done <"$here/.env"
+# shellcheck source=../env.sh
+source "$here/../env.sh"
+fluxplane_load_env "$here"
 data="${FLUXPLANE_DATA:?}"
 docker-compose -f "$here/docker-compose.yml" down --remove-orphans >&2 || true
 ids="$(docker ps -a --filter label=fluxplane.node --format '{{.ID}} {{.Ports}}' \
@@ -25,7 +24,7 @@ done
 if [ "$PURGE" = 1 ]; then
   while awk -v m="$data/nodes" '$5 == m {f=1} END {exit !f}' /proc/self/mountinfo; do umount "$data/nodes" || umount -l "$data/nodes"; done
   rm -rf "$data"
-  sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+  sec="$(fluxplane_secrets_dir "$here")"
   rm -f "$sec/postgres_password" "$sec/database_url"
   echo "down.sh: removed $data and the secrets" >&2
 fi

@@ -10,14 +10,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FORCE=0; [ "${1:-}" = --force ] && FORCE=1
-# .env values, unless the environment has them
-while IFS='=' read -r k v; do
-  [[ "$k" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-  [ -n "${!k+x}" ] || export "$k=$v"
-done <"$here/.env"
+# shellcheck source=../env.sh
+source "$here/../env.sh"
+fluxplane_load_env "$here"
 [ "$(id -u)" -eq 0 ] || { echo "init.sh: run as root (mounts, data folders)" >&2; exit 1; }
 data="${FLUXPLANE_DATA:?}"
-sec="${FLUXPLANE_SECRETS:?}"; case "$sec" in /*) ;; *) sec="$here/$sec" ;; esac
+sec="$(fluxplane_secrets_dir "$here")"
 mkdir -p "$data"/{nats,postgres,haproxy,devchain} "$data"/nodes/{1,2,3} "$data"/syncthing/{1,2,3} "$sec"
 chmod 700 "$sec"
 if [ "$FORCE" = 1 ] || [ ! -s "$sec/postgres_password" ]; then
