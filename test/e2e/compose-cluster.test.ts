@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -224,10 +224,10 @@ describe('docs/operations.md: the control plane on three VMs and a node VM, secu
       servers: `tls://${url}`, timeout: 3000, reconnect: false,
       tls: { caFile: join(tls, 'ca.pem'), certFile: join(tls, 'client.pem'), keyFile: join(tls, 'client-key.pem') },
     })).rejects.toThrow(/authorization/i);
-    const password = run('cat', [join(vmEnv[0]!.FLUXPLANE_SECRETS!, 'postgres_password')], process.env, 5_000).trim();
+    const password = readFileSync(join(vmEnv[0]!.FLUXPLANE_SECRETS!, 'postgres_password'), 'utf8').trim();
     const plain = new Client({ host: VMS[0], port: Number(ports.POSTGRES_PORT), user: 'postgres', password, database: 'fluxplane', ssl: false });
     await expect(plain.connect()).rejects.toThrow(/no encryption|pg_hba/i);
-    const secure = new Client({ host: VMS[0], port: Number(ports.POSTGRES_PORT), user: 'postgres', password, database: 'fluxplane', ssl: { ca: run('cat', [join(tls, 'ca.pem')], process.env, 5_000) } });
+    const secure = new Client({ host: VMS[0], port: Number(ports.POSTGRES_PORT), user: 'postgres', password, database: 'fluxplane', ssl: { ca: readFileSync(join(tls, 'ca.pem'), 'utf8') } });
     await secure.connect();
     try {
       const { rows } = await secure.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
