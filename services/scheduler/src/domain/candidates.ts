@@ -62,13 +62,15 @@ export class UsageOverlay implements UsageLookup {
   private readonly own = new Map<string, NodeUsage>();
   constructor(private readonly base: UsageLookup) {}
 
-  /** The last node asked for: the checkers ask for one node's cpu, ram and disk in a row. */
-  private last?: { nodeId: string; usage: NodeUsage | undefined };
+  /** The last node asked for (the checkers ask for one node's cpu, ram and disk in a row), as two fields: no object per lookup. */
+  private lastId?: string;
+  private lastUsage?: NodeUsage;
 
   get(nodeId: string): NodeUsage | undefined {
-    if (this.last?.nodeId === nodeId) return this.last.usage;
+    if (this.lastId === nodeId) return this.lastUsage;
     const usage = this.own.get(nodeId) ?? this.base.get(nodeId);
-    this.last = { nodeId, usage };
+    this.lastId = nodeId;
+    this.lastUsage = usage;
     return usage;
   }
 
@@ -76,6 +78,6 @@ export class UsageOverlay implements UsageLookup {
   add(nodeId: string, r: Resources): void {
     const prev = this.get(nodeId) ?? { ...ZERO, instances: 0 };
     this.own.set(nodeId, { ...add(prev, r), instances: prev.instances + 1 });
-    this.last = undefined;
+    this.lastId = undefined;
   }
 }

@@ -34,6 +34,11 @@ export interface FeasibilityChecker {
   /** Stable key of the rule (the explanation counts nodes per key). */
   readonly name: string;
   check(node: NodeView, ctx: FeasibilityContext): string | null;
+  /**
+   * False when the checker cannot object to any node in this context (e.g. the spec pins no nodes):
+   * a decision leaves it out of the checks it runs for every candidate. Absent: it always applies.
+   */
+  appliesIn?(ctx: FeasibilityContext): boolean;
 }
 
 /* Node health: the same checks decide whether an existing placement has to move. */
@@ -55,24 +60,28 @@ export const pinned: FeasibilityChecker = {
     if (!p || p.size === 0) return null;
     return p.has(n.ip) || p.has(n.nodeId) ? null : 'not one of the nodes the spec pins';
   },
+  appliesIn: (ctx) => (ctx.rules?.pinned.size ?? 0) > 0,
 };
 
 /** v8 enterprise apps run only on nodes that can decrypt them (ArcaneOS). */
 export const enterprise: FeasibilityChecker = {
   name: 'enterprise',
   check: (n, ctx) => (ctx.rules?.enterprise && !n.enterprise ? 'not an enterprise (ArcaneOS) node' : null),
+  appliesIn: (ctx) => ctx.rules?.enterprise === true,
 };
 
 /** v8 `datacenter: true`: only nodes in a datacenter. */
 export const datacenter: FeasibilityChecker = {
   name: 'datacenter',
   check: (n, ctx) => (ctx.rules?.datacenter && !n.datacenter ? 'not a datacenter node' : null),
+  appliesIn: (ctx) => ctx.rules?.datacenter === true,
 };
 
 /** v7+ `staticip: true`: only nodes with a static IP. */
 export const staticIp: FeasibilityChecker = {
   name: 'static-ip',
   check: (n, ctx) => (ctx.rules?.staticIp && !n.staticIp ? 'no static IP' : null),
+  appliesIn: (ctx) => ctx.rules?.staticIp === true,
 };
 
 /** v5+ geolocation: no deny rule may match the node's location, and one allow rule must (when any). */
@@ -87,6 +96,7 @@ export const geolocation: FeasibilityChecker = {
     if (loc === undefined) return 'location unknown, and the spec allows only some';
     return g.allow.some((r) => locationMatches(r, loc)) ? null : `location ${loc} is outside the allowed geolocation`;
   },
+  appliesIn: (ctx) => (ctx.rules?.geolocation.allow.length ?? 0) + (ctx.rules?.geolocation.deny.length ?? 0) > 0,
 };
 
 /** A rule matches a node at `continent_country_region` when every part it names is equal. */
@@ -129,17 +139,20 @@ export const tier: FeasibilityChecker = {
 export const distinctNode: FeasibilityChecker = {
   name: 'hosts-app',
   check: (n, ctx) => (ctx.hosting.has(n.nodeId) ? 'already hosts the app' : null),
+  appliesIn: (ctx) => ctx.hosting.size > 0,
 };
 
 export const notExcluded: FeasibilityChecker = {
   name: 'excluded',
   check: (n, ctx) => ctx.excluded.get(n.nodeId) ?? null,
+  appliesIn: (ctx) => ctx.excluded.size > 0,
 };
 
 /** FluxOS's rule for apps with synced data: never two instances in the same /16. */
 export const distinctSubnetForSyncedData: FeasibilityChecker = {
   name: 'same-subnet',
   check: (n, ctx) => (ctx.syncedData && ctx.subnetsInUse.has(subnet16(n.ip)) ? 'another instance of this app with synced data is in the same /16' : null),
+  appliesIn: (ctx) => ctx.syncedData && ctx.subnetsInUse.size > 0,
 };
 
 const resource = (name: 'cpu' | 'ram' | 'hdd', what: string): FeasibilityChecker => {
@@ -196,6 +209,14 @@ export const RULE_LABELS: Readonly<Record<string, string>> = {
 /** Free resources on a node after what other apps (and this plan's picks) hold there. */
 export function freeOn(node: NodeView, ctx: Pick<FeasibilityContext, 'usage' | 'hardware'>): Resources {
   return sub(allocatableFor(ctx.hardware, node.tier), ctx.usage.get(node.nodeId) ?? ZERO);
+}
+
+/**
+ * The checkers that can object to some node in `ctx`, in order: what a decision runs for every
+ * candidate (same first objection as running them all, fewer calls).
+ */
+export function checkersFor(ctx: FeasibilityContext, checkers: readonly FeasibilityChecker[] = PLACEMENT_CHECKERS): FeasibilityChecker[] {
+  return checkers.filter((c) => c.appliesIn?.(ctx) ?? true);
 }
 
 /** The first checker that objects, or null when the node is feasible. */

@@ -1,4 +1,4 @@
-import { allocatableFor, sub, type Hardware, type Resources } from './resources';
+import type { Hardware, Resources } from './resources';
 import { TIER_ORDER } from './candidates';
 import type { UsageLookup } from './feasibility';
 import type { NodeView } from './types';
@@ -18,14 +18,17 @@ export interface RankedNode {
  * deterministic and every replay of the same state picks the same node.
  */
 export function rankSpread(nodes: readonly NodeView[], usage: UsageLookup, demandFor: (n: NodeView) => Resources, hw: Hardware): RankedNode[] {
-  return nodes
-    .map((node) => {
-      const cap = allocatableFor(hw, node.tier);
-      const used = usage.get(node.nodeId);
-      const left = sub(sub(cap, used ?? { cpu: 0, ram: 0, hdd: 0 }), demandFor(node));
-      return { node, instances: used?.instances ?? 0, freeShare: (share(left.cpu, cap.cpu) + share(left.ram, cap.ram) + share(left.hdd, cap.hdd)) / 3 };
-    })
-    .sort(compareRanked);
+  return nodes.map((node) => rankOf(node, usage, demandFor(node), hw)).sort(compareRanked);
+}
+
+/** A node's rank keys if it took one instance holding `demand`. */
+export function rankOf(node: NodeView, usage: UsageLookup, demand: Resources, hw: Hardware): RankedNode {
+  // allocatableFor and sub inlined: no intermediate objects for every feasible candidate.
+  const cap = hw.capacity[node.tier];
+  const locked = hw.locked;
+  const used = usage.get(node.nodeId);
+  const left = (r: 'cpu' | 'ram' | 'hdd') => share(cap[r] - locked[r] - (used?.[r] ?? 0) - demand[r], cap[r] - locked[r]);
+  return { node, instances: used?.instances ?? 0, freeShare: (left('cpu') + left('ram') + left('hdd')) / 3 };
 }
 
 export function compareRanked(a: RankedNode, b: RankedNode): number {

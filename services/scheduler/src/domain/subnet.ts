@@ -5,6 +5,17 @@
  * own network (it only collides with itself).
  */
 export function subnet16(ip: string): string {
-  const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(ip.trim());
-  return m ? `${Number(m[1])}.${Number(m[2])}` : ip;
+  // Asked for every candidate node of every synced app's decision: worked out once per address.
+  let net = known.get(ip);
+  if (net === undefined) {
+    const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(ip.trim());
+    net = m ? `${Number(m[1])}.${Number(m[2])}` : ip;
+    // Bounded: a cluster's addresses fit many times over; a flood of new ones only restarts the cache.
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(ip, net);
+  }
+  return net;
 }
+
+const KNOWN_MAX = 1 << 18;
+const known = new Map<string, string>();
