@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ContractError, deterministicId, EventDefinitions, makeEvent, parseEvent, Subjects, subjectToken } from './index';
+import { z } from 'zod';
+import { ComponentRuns, ContractError, deterministicId, EventDefinitions, isSealed, makeEvent, parseEvent, seal, Subjects, subjectToken } from './index';
 
 const benchmarked = (nodeId = 'n1') => makeEvent('NodeBenchmarked', Subjects.node(nodeId), {
   nodeId, passed: true, tier: 'CUMULUS', cores: 2, ramMb: 4000, eps: 1, diskWriteMbps: 1, benchVersion: 't',
@@ -123,5 +124,39 @@ describe('InstanceScheduled versions', () => {
     if (e.type !== 'InstanceScheduled') throw new Error('type');
     expect(e.data.components[0]!.data).toMatchObject({ syncMode: 'r', mounts: [{ kind: 'primary', containerPath: '/data' }, { kind: 'directory', subdir: 'logs' }] });
     expect(e.data.components[1]!.data).toBeNull();
+  });
+});
+
+describe('sealed values', () => {
+  const component = { name: 'web', image: 'x:1', ports: [{ host: 31000, container: 80 }], environment: ['A=1'], commands: [], containerData: '/data', data: null, cpu: 0.5, ramMb: 100, hddGb: 1 };
+  const instance = (components: unknown, over: Record<string, unknown> = {}) => ({ app: 'demo', nodeId: 'n1', nodeIp: '127.0.0.11', specHash: 'a'.repeat(64), reason: 'instance 1 of 3', components, ...over });
+  const make = (data: ReturnType<typeof instance>) => makeEvent('InstanceScheduled', 'evt.placement.demo', data as never, { id: 'p1', time: new Date(0) });
+
+  it('an InstanceScheduled with sealed components is the event made with the same components unsealed', () => {
+    const sealed = seal(ComponentRuns, [component]);
+    expect(make(instance(sealed))).toEqual(make(instance([component])));
+    // Taken as it is, not copied: the same frozen list in every event.
+    expect(make(instance(sealed)).data.components).toBe(sealed);
+  });
+
+  it('still validates the fields around a sealed value', () => {
+    const sealed = seal(ComponentRuns, [component]);
+    expect(() => make(instance(sealed, { specHash: 'nope' }))).toThrow(/invalid InstanceScheduled: data\.specHash/);
+    expect(() => make(instance(sealed, { reason: 'x'.repeat(201) }))).toThrow(/data\.reason/);
+  });
+
+  it('validates components that were not sealed, or sealed with another schema', () => {
+    expect(() => make(instance([{ ...component, cpu: -1 }]))).toThrow(/data\.components\.0\.cpu/);
+    const otherSchema = seal(z.array(z.unknown()), [{ ...component, ramMb: 0 }]);
+    expect(() => make(instance(otherSchema))).toThrow(/data\.components\.0\.ramMb/);
+  });
+
+  it('seals only valid values, and freezes what it sealed', () => {
+    expect(() => seal(ComponentRuns, [])).toThrow();
+    const sealed = seal(ComponentRuns, [component]);
+    expect(() => { (sealed[0]!.ports as Array<{ host: number }>)[0]!.host = 1; }).toThrow(TypeError);
+    expect(() => { sealed.push(component as never); }).toThrow(TypeError);
+    expect(isSealed(ComponentRuns, sealed)).toBe(true);
+    expect(isSealed(ComponentRuns, [...sealed])).toBe(false);
   });
 });

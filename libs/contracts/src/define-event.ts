@@ -17,15 +17,55 @@ export interface EventDefinition<T extends string, S extends z.ZodType> {
   schemaVersion: number;
   schema: S;
   upcasters: Readonly<Record<number, Upcaster>>;
+  /** Top-level fields that may carry a sealed value (see `seal`), and the schema of the other fields. */
+  reusable?: { fields: ReadonlyArray<{ key: string; schema: z.ZodType }>; rest: z.ZodType };
 }
 
 export function defineEvent<T extends string, S extends z.ZodType>(
-  type: T, schemaVersion: number, schema: S, upcasters: Readonly<Record<number, Upcaster>> = {},
+  type: T, schemaVersion: number, schema: S, upcasters: Readonly<Record<number, Upcaster>> = {}, opts: { reusable?: string[] } = {},
 ): EventDefinition<T, S> {
   for (let v = 1; v < schemaVersion; v++) {
     if (!upcasters[v]) throw new Error(`${type} v${schemaVersion} needs an upcaster from v${v}`);
   }
-  return { type, schemaVersion, schema, upcasters };
+  let reusable: EventDefinition<T, S>['reusable'];
+  if (opts.reusable?.length) {
+    if (!(schema instanceof z.ZodObject)) throw new Error(`${type}: reusable fields need an object schema`);
+    const shape = schema.shape as Record<string, z.ZodType>;
+    const fields = opts.reusable.map((key) => {
+      if (!shape[key]) throw new Error(`${type}: no field '${key}' to reuse`);
+      return { key, schema: shape[key] };
+    });
+    // Typed by the shape, which is not known here: the keys were checked against it above.
+    reusable = { fields, rest: schema.omit(Object.fromEntries(opts.reusable.map((k) => [k, true])) as never) };
+  }
+  return { type, schemaVersion, schema, upcasters, ...(reusable ? { reusable } : {}) };
+}
+
+/**
+ * Values validated once and frozen, by the schema they were validated with. Some data goes into
+ * event after event unchanged (the scheduler puts an app's components in an InstanceScheduled for
+ * each of its instances, thousands a second in a burst): `makeEvent` takes a sealed value of a
+ * reusable field as it is instead of validating and copying it again. Only `seal` adds to it, after
+ * validating with the very schema the event uses for that field, and the value is deep-frozen, so
+ * what was checked is what is sent.
+ */
+const sealedValues = new WeakMap<object, z.ZodType>();
+
+/** Validates `value` with `schema` (throws a ZodError) and returns it frozen, recognised by `makeEvent` as valid. */
+export function seal<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.parse(value) as z.infer<S>;
+  if (typeof parsed === 'object' && parsed !== null) sealedValues.set(deepFreeze(parsed), schema);
+  return parsed;
+}
+
+/** True when `value` was sealed with `schema`. */
+export function isSealed(schema: z.ZodType, value: unknown): boolean {
+  return typeof value === 'object' && value !== null && sealedValues.get(value) === schema;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+  return Object.freeze(value);
 }
 
 /** Shared field schemas. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnvelopeSchema, EventEnvelope, EventMeta, newEventId } from './envelope';
 import * as E from './events';
+import { isSealed, type EventDefinition } from './define-event';
 
 /** Every event type known to this version of the contracts. */
 export const EventDefinitions = {
@@ -94,8 +95,8 @@ function upcast(type: EventType, from: number, data: unknown): unknown {
 
 /** Builds a validated event; a producer can never put an ill-formed event on the bus. */
 export function makeEvent<T extends EventType>(type: T, subject: string, data: EventData<T>, meta: EventMeta = {}): EventOf<T> {
-  const def = EventDefinitions[type];
-  const parsed = def.schema.safeParse(data);
+  const def: EventDefinition<string, z.ZodType> = EventDefinitions[type];
+  const parsed = validData(def, data);
   if (!parsed.success) throw new ContractError(`invalid ${type}: ${describeIssues(parsed.error, 'data')}`);
   const env = {
     id: meta.id ?? newEventId(),
@@ -109,6 +110,25 @@ export function makeEvent<T extends EventType>(type: T, subject: string, data: E
     data: parsed.data,
   };
   return env as unknown as EventOf<T>;
+}
+
+/**
+ * The event's data validated: in full, or, when every reusable field holds a value sealed with that
+ * field's schema, the other fields validated and the sealed values taken as they are.
+ */
+function validData(def: EventDefinition<string, z.ZodType>, data: unknown): { success: true; data: unknown } | { success: false; error: z.ZodError } {
+  const reusable = def.reusable;
+  if (reusable && typeof data === 'object' && data !== null) {
+    const d = data as Record<string, unknown>;
+    if (reusable.fields.every((f) => isSealed(f.schema, d[f.key]))) {
+      const rest = reusable.rest.safeParse(data);
+      if (!rest.success) return rest;
+      const out = rest.data as Record<string, unknown>;
+      for (const f of reusable.fields) out[f.key] = d[f.key];
+      return { success: true, data: out };
+    }
+  }
+  return def.schema.safeParse(data);
 }
 
 /** Meta for an event caused by `cause`: same correlation, causation = cause. */

@@ -35,15 +35,18 @@ function componentWithData(c: Record<string, unknown>): Record<string, unknown> 
   return { ...c, data: { raw: c.containerData, mounts: [primary, ...additional], syncMode } };
 }
 
+/** The components of one instance. Seal a list with it (`seal(ComponentRuns, list)`) to reuse it in many InstanceScheduled. */
+export const ComponentRuns = z.array(ComponentRun).min(1).max(10);
+
 export const InstanceScheduled = defineEvent('InstanceScheduled', 2, z.object({
   ...InstanceRef,
   nodeIp: Ip,
   specHash: Hash64,
-  components: z.array(ComponentRun).min(1).max(10),
+  components: ComponentRuns,
   reason: Reason,
 }), {
   1: (data) => (Array.isArray(data.components) ? { ...data, components: data.components.map((c) => (typeof c === 'object' && c !== null ? componentWithData(c as Record<string, unknown>) : c)) } : data),
-});
+}, { reusable: ['components'] });
 
 export const InstanceUnscheduled = defineEvent('InstanceUnscheduled', 1, z.object({ ...InstanceRef, reason: Reason }));
 

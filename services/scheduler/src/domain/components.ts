@@ -1,4 +1,4 @@
-import { ComponentRun, type Tier } from '@fluxplane/contracts';
+import { ComponentRun, ComponentRuns, seal, type Tier } from '@fluxplane/contracts';
 import { componentOnTier, isRunnable, type AppRuntime } from '@fluxplane/flux-spec';
 
 export type ComponentsResult = { ok: true; components: ComponentRun[] } | { ok: false; reason: string };
@@ -7,7 +7,8 @@ export type ComponentsResult = { ok: true; components: ComponentRun[] } | { ok: 
  * What a node of `tier` runs for the app: its components on that tier, as the placement event
  * carries them. The meaning comes from the spec's runtime view; this only checks that each component
  * fits the placement contract (an image, positive cpu and ram), so a node agent never gets one it
- * cannot start.
+ * cannot start. The list is sealed (validated as a whole and frozen): the InstanceScheduled of every
+ * instance on that tier carries it without validating it again.
  */
 export function componentRunsOn(app: AppRuntime, tier: Tier): ComponentsResult {
   // A runtime view is never changed once made: its components per tier are computed once.
@@ -31,5 +32,7 @@ function computeRuns(app: AppRuntime, tier: Tier): ComponentsResult {
     }
     components.push(parsed.data);
   }
-  return { ok: true, components };
+  const whole = ComponentRuns.safeParse(components);
+  if (!whole.success) return { ok: false, reason: whole.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') };
+  return { ok: true, components: seal(ComponentRuns, whole.data) };
 }
