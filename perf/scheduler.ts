@@ -16,7 +16,8 @@
  *  3. `place`: every node heartbeats (once a second, over core NATS, as its agent would: otherwise the
  *     scheduler takes it down after NODE_DOWN_AFTER_MS), the scheduler service starts (loads its state
  *     from the projection, takes the leader lease) and places every
- *     instance; `place_all_s` runs from its reconcile loop going live to the last InstanceScheduled
+ *     instance; `place_all_s` runs from the moment it can place (its reconcile loop live and the
+ *     leader lease held, whichever comes last; until then is `start_s`) to the last InstanceScheduled
  *     stored (durable) in the stream, `placements_per_s` = instances / place_all_s. The placements
  *     are then checked: every app at its target, no node over capacity, every rule held.
  *  4. `liveness`, on the placed cluster: a standby scheduler starts (its own process and database);
@@ -143,7 +144,11 @@ function createDb(url: string) {
   return openDatabase(url, 'scheduler', 'perf-scheduler');
 }
 
-interface Scheduler { id: string; proc: ChildProcess; port: number; liveAt: bigint; start_s: number; cpuAtLive: number }
+interface Scheduler {
+  id: string; proc: ChildProcess; port: number; liveAt: bigint; start_s: number; cpuAtLive: number;
+  /** Resolves when it holds the leader lease (a standby's only at takeover): when it was, and its CPU seconds then. */
+  active: Promise<{ at: bigint; cpu: number }>;
+}
 
 /**
  * A scheduler service in its own process, production wiring (`SCHEDULER_ID` `perf-<id>`, its own
@@ -153,6 +158,8 @@ async function startScheduler(run: Run, id: string, dbUrl: string): Promise<Sche
   const port = await freePort();
   const t0 = process.hrtime.bigint();
   let cpuAtLive = 0;
+  let activated: (a: { at: bigint; cpu: number }) => void = () => undefined;
+  const active = new Promise<{ at: bigint; cpu: number }>((resolve) => { activated = resolve; });
   const proc = spawn(process.execPath, [...SCHEDULER_NODE_FLAGS, join(ROOT, 'services/scheduler/dist/main.js')], {
     env: {
       ...process.env, NATS_URL: run.natsUrl, DATABASE_URL: dbUrl, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', EVENT_STREAM: STREAM,
@@ -165,9 +172,10 @@ async function startScheduler(run: Run, id: string, dbUrl: string): Promise<Sche
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       if (process.env.PERF_SCHEDULER_LOG) process.stderr.write(`[${id}] ${line}\n`);
       if (line.includes('"loop":"scheduler"') && line.includes('reconcile loop started')) { cpuAtLive = cpuSeconds(proc.pid!); resolve(process.hrtime.bigint()); }
+      if (line.includes('this scheduler is now the active one')) activated({ at: process.hrtime.bigint(), cpu: cpuSeconds(proc.pid!) });
     });
   });
-  return { id, proc, port, liveAt, start_s: Number((Number(liveAt - t0) / 1e9).toFixed(2)), cpuAtLive };
+  return { id, proc, port, liveAt, start_s: Number((Number(liveAt - t0) / 1e9).toFixed(2)), cpuAtLive, active };
 }
 
 async function stopScheduler(s: Scheduler, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -224,14 +232,18 @@ function heartbeat(run: Run): Heartbeats {
 }
 
 /**
- * Phase 3: placement from empty, timed from the loop going live to the last InstanceScheduled
- * stored. The scheduler is left running (with the heartbeats) for the liveness phases.
+ * Phase 3: placement from empty, timed from the scheduler able to place (loop live, lease held) to
+ * the last InstanceScheduled stored. The scheduler is left running (with the heartbeats) for the liveness phases.
  */
 async function placeFromEmpty(run: Run, seedEnd: number, beats: Heartbeats) {
   const jsm = await jetstreamManager(run.store.nc);
   const stored = async () => (await jsm.streams.info(STREAM)).state.last_seq - seedEnd;
   const sched = await startScheduler(run, 'a', run.dbUrl);
   void beats;
+  // Placing starts once its loop is live (its state loaded) and it holds the leader lease, whichever
+  // comes last (taking the lease is part of its start, `start_s`).
+  const active = await sched.active;
+  const [placingFrom, cpuAtStart] = active.at > sched.liveAt ? [active.at, active.cpu] : [sched.liveAt, sched.cpuAtLive];
   // Every instance stored (the scheduler appends nothing else here), or — when some cannot be
   // placed (pinned nodes full, …) — nothing new for 5 s. Polling the stream's state costs the
   // server almost nothing, unlike a consumer reading every event while it is being written.
@@ -249,15 +261,19 @@ async function placeFromEmpty(run: Run, seedEnd: number, beats: Heartbeats) {
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
+  // PERF_TRACE=1: the placements stored over time, printed after the run (where a run stalled).
+  const trace: string[] = [];
   await waitUntil(async () => {
     const n = await stored();
     const now = process.hrtime.bigint();
+    if (process.env.PERF_TRACE) trace.push(`${(Number(now - placingFrom) / 1e6).toFixed(0)}ms:${n}`);
     if (n !== last) { last = n; lastChange = now; }
     if (n >= run.instances && doneAt === 0n) { doneAt = now; cpuAtDone = cpuSeconds(sched.proc.pid!); }
     return doneAt !== 0n || (n > 0 && Number(now - lastChange) / 1e9 > 5);
   }, { timeoutMs: 600_000, intervalMs: 10, what: `${run.instances} InstanceScheduled` });
   if (doneAt === 0n) { doneAt = lastChange; cpuAtDone = cpuSeconds(sched.proc.pid!); }
-  const placeAll = Number(doneAt - sched.liveAt) / 1e9;
+  if (trace.length > 0) log(`stored over time: ${trace.filter((_, i) => i % 5 === 0).join(' ')}`);
+  const placeAll = Number(doneAt - placingFrom) / 1e9;
   const lastSeq = seedEnd + last;
   await waitUntil(() => projected.some(([, at]) => at >= lastSeq), { timeoutMs: 120_000, intervalMs: 50, what: 'the scheduler projection at the last placement' });
   following = false;
@@ -271,10 +287,10 @@ async function placeFromEmpty(run: Run, seedEnd: number, beats: Heartbeats) {
   return {
     sched,
     events,
-    start_s: sched.start_s, place_all_s: Number(placeAll.toFixed(2)), placements_per_s: Math.round(run.instances / placeAll), place_peak_rss_mb: rss,
+    start_s: Number((sched.start_s + Math.max(0, Number(active.at - sched.liveAt) / 1e9)).toFixed(2)), place_all_s: Number(placeAll.toFixed(2)), placements_per_s: Math.round(run.instances / placeAll), place_peak_rss_mb: rss,
     projection_lag_s: Number(projectedLag.toFixed(2)),
     // Diagnostic: the scheduler process's CPU per placement while placing (µs), less noisy than the rate.
-    place_cpu_us_per_placement: Math.round(((cpuAtDone - sched.cpuAtLive) * 1e6) / run.instances),
+    place_cpu_us_per_placement: Math.round(((cpuAtDone - cpuAtStart) * 1e6) / run.instances),
     projection_events_per_tx: Number(((await metricOf(sched, 'fluxplane_projection_events_applied_total', 'projection="scheduler"')) / (await metricOf(sched, 'fluxplane_projection_transactions_total', 'projection="scheduler"'))).toFixed(1)),
     heap_used_mb: Math.round((await metricOf(sched, 'nodejs_heap_size_used_bytes')) / 1048576),
     append_conflicts: (await metricOf(sched, 'fluxplane_scheduler_decisions_total', 'outcome="conflict"')) || 0,

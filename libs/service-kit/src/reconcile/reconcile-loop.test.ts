@@ -86,6 +86,22 @@ describe('ReconcileLoop', () => {
     expect(loop.busy).toBe(false);
   });
 
+  it('queues a full pass at once, without the quiet period a triggered key waits', async () => {
+    const { loop, runs } = loopWith({ debounceMs: 200, maxDelayMs: 800, keys: async () => ['a', 'b', 'c'], concurrency: 3 });
+    loop.start();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs.map((r) => r.key).sort()).toEqual(['a', 'b', 'c']);
+    loop.trigger('a');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(runs).toHaveLength(3);
+    // A full pass while a key is debouncing runs it now (once).
+    loop.triggerAll();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs).toHaveLength(6);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(runs).toHaveLength(6);
+  });
+
   it('never waits longer than the max delay under a steady trickle', async () => {
     const { loop, runs } = loopWith({ debounceMs: 200, maxDelayMs: 800 });
     loop.start();

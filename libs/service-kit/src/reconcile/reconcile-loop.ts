@@ -21,6 +21,11 @@ export interface ReconcileTrigger<C> {
   /** Stream sequence of the event behind the trigger: the run waits until the projections handled it. */
   seq?: number;
   periodic?: boolean;
+  /**
+   * Queue the key at once, without its quiet period: a full pass has no burst to coalesce, and at
+   * start or on taking over, the quiet period of thousands of keys only delays the first decisions.
+   */
+  now?: boolean;
 }
 
 export interface CatchUpAtStart {
@@ -121,12 +126,16 @@ export class ReconcileLoop<C = unknown> {
     if (st.running) {
       if (!st.again) this.pending++;
       st.again = true;
-    } else if (!st.queued && this.live) this.debounce(key, st);
+    } else if (!st.queued && this.live) {
+      if (t.now) this.enqueue(key, st);
+      else this.debounce(key, st);
+    }
     this.report();
   }
 
-  /** Triggers every key (a full pass). */
+  /** Triggers every key (a full pass), queued at once (`now`). */
   triggerAll(t: ReconcileTrigger<C> = {}): void {
+    t = { ...t, now: true };
     if (this.stopped) return;
     const list = this.opts.keys;
     if (!list) {
@@ -204,13 +213,17 @@ export class ReconcileLoop<C = unknown> {
     const maxDelay = this.opts.maxDelayMs ?? this.opts.debounceMs * 4;
     const wait = Math.max(0, Math.min(this.opts.debounceMs, st.burstStart + maxDelay - now));
     if (st.timer) clearTimeout(st.timer);
-    st.timer = setTimeout(() => {
-      st.timer = undefined;
-      st.burstStart = undefined;
-      st.queued = true;
-      this.queue.push(key);
-      this.pump();
-    }, wait);
+    st.timer = setTimeout(() => this.enqueue(key, st), wait);
+  }
+
+  /** The key's quiet period is over (or skipped): it waits for a slot. */
+  private enqueue(key: string, st: KeyState<C>): void {
+    if (st.timer) clearTimeout(st.timer);
+    st.timer = undefined;
+    st.burstStart = undefined;
+    st.queued = true;
+    this.queue.push(key);
+    this.pump();
   }
 
   /** Starts queued keys while slots are free. */
