@@ -53,9 +53,16 @@ const sealedValues = new WeakMap<object, z.ZodType>();
 
 /** Validates `value` with `schema` (throws a ZodError) and returns it frozen, recognised by `makeEvent` as valid. */
 export function seal<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.parse(value) as z.infer<S>;
-  if (typeof parsed === 'object' && parsed !== null) sealedValues.set(deepFreeze(parsed), schema);
-  return parsed;
+  const r = trySeal(schema, value);
+  if (!r.success) throw r.error;
+  return r.data;
+}
+
+/** `seal` without throwing: the validation's result, its data sealed when it passed. */
+export function trySeal<S extends z.ZodType>(schema: S, value: unknown): z.ZodSafeParseResult<z.infer<S>> {
+  const r = schema.safeParse(value) as z.ZodSafeParseResult<z.infer<S>>;
+  if (r.success && typeof r.data === 'object' && r.data !== null) sealedValues.set(deepFreeze(r.data), schema);
+  return r;
 }
 
 /** True when `value` was sealed with `schema`. */

@@ -1,4 +1,4 @@
-import { ComponentRun, ComponentRuns, seal, type Tier } from '@fluxplane/contracts';
+import { ComponentRuns, trySeal, type ComponentRun, type Tier } from '@fluxplane/contracts';
 import { componentOnTier, isRunnable, type AppRuntime } from '@fluxplane/flux-spec';
 
 export type ComponentsResult = { ok: true; components: ComponentRun[] } | { ok: false; reason: string };
@@ -23,16 +23,12 @@ const cache = new WeakMap<AppRuntime, Map<Tier, ComponentsResult>>();
 
 function computeRuns(app: AppRuntime, tier: Tier): ComponentsResult {
   if (!isRunnable(app)) return { ok: false, reason: app.problems.join('; ') || 'spec has no components' };
-  const components: ComponentRun[] = [];
-  for (const [i, c] of app.components.entries()) {
-    const parsed = ComponentRun.safeParse(componentOnTier(c, tier));
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
-      return { ok: false, reason: `component ${i} (${c.name || '?'}) is not runnable on ${tier}: ${issues}` };
-    }
-    components.push(parsed.data);
-  }
-  const whole = ComponentRuns.safeParse(components);
-  if (!whole.success) return { ok: false, reason: whole.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') };
-  return { ok: true, components: seal(ComponentRuns, whole.data) };
+  // One validation of the whole list (it runs once per app and tier, for thousands of apps at start).
+  const r = trySeal(ComponentRuns, app.components.map((c) => componentOnTier(c, tier)));
+  if (r.success) return { ok: true, components: r.data };
+  const first = r.error.issues[0]!;
+  const i = typeof first.path[0] === 'number' ? first.path[0] : undefined;
+  if (i === undefined) return { ok: false, reason: `components not runnable on ${tier}: ${first.message}` };
+  const issues = r.error.issues.filter((x) => x.path[0] === i).map((x) => `${x.path.slice(1).join('.')}: ${x.message}`).join('; ');
+  return { ok: false, reason: `component ${i} (${app.components[i]?.name || '?'}) is not runnable on ${tier}: ${issues}` };
 }

@@ -35,6 +35,8 @@ export class MasterElectionService implements OnApplicationBootstrap, BeforeAppl
       work: async ({ key, cause }) => {
         // Only the active scheduler elects masters; it looks at every app when it takes over.
         if (!this.leadership.isActive()) return;
+        // Most apps have no `g:` component: a full pass (at takeover, during the placement burst) skips them without allocating.
+        if (!this.elector.elects(key)) return;
         const run = await this.elector.electApp(key, cause);
         if (run.wakeAt !== null) this.wakeAt(key, run.wakeAt);
       },
