@@ -3,6 +3,8 @@ import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscrip
 
 /** What JetStream answers a stored message with. */
 export interface StoredAck {
+  /** The stream that stored it. */
+  stream: string;
   /** Stream sequence of the message (of the first copy, for a duplicate). */
   seq: number;
   /** True when the stream already held a message with the same `Nats-Msg-Id`. */
@@ -29,15 +31,19 @@ export class PublishHeaders {
   constructor(entries: ReadonlyArray<readonly [key: string, value: string]>) {
     let text = 'NATS/1.0\r\n';
     for (const [k, v] of entries) {
-      if (!/^[A-Za-z0-9-]+$/.test(k)) throw new PublishAckError(`invalid header name '${k}'`);
-      if (/[\r\n]/.test(v)) throw new PublishAckError(`header ${k}: values cannot contain \\r or \\n`);
+      // A handful of names, each checked once per process.
+      if (!validNames.has(k)) {
+        if (!/^[A-Za-z0-9-]+$/.test(k)) throw new PublishAckError(`invalid header name '${k}'`);
+        validNames.add(k);
+      }
+      if (v.includes('\r') || v.includes('\n')) throw new PublishAckError(`header ${k}: values cannot contain \\r or \\n`);
       text += `${k}: ${v.trim()}\r\n`;
     }
     this.text = `${text}\r\n`;
   }
 
   encode(): Uint8Array {
-    return encoder.encode(this.text);
+    return Buffer.from(this.text);
   }
 
   toString(): string {
@@ -45,7 +51,8 @@ export class PublishHeaders {
   }
 }
 
-const encoder = new TextEncoder();
+/** Header names already found valid. */
+const validNames = new Set<string>();
 
 /** Default wait for an acknowledgement: the same as the client's `js.publish`. */
 export const DEFAULT_ACK_TIMEOUT_MS = 5000;
@@ -146,7 +153,7 @@ export class AckPublisher {
       w.reject(new PublishAckError(`JetStream: ${msg.headers.code} ${msg.headers.description}`));
       return;
     }
-    let ack: { seq?: unknown; duplicate?: unknown; error?: { code?: number; err_code?: number; description?: string } };
+    let ack: { stream?: unknown; seq?: unknown; duplicate?: unknown; error?: { code?: number; err_code?: number; description?: string } };
     try {
       ack = msg.json();
     } catch (err) {
@@ -154,7 +161,7 @@ export class AckPublisher {
       return;
     }
     if (ack.error) w.reject(new PublishAckError(`${ack.error.description ?? 'refused'} (${ack.error.err_code ?? ack.error.code})`, ack.error.err_code));
-    else if (typeof ack.seq === 'number') w.resolve({ seq: ack.seq, duplicate: ack.duplicate === true });
+    else if (typeof ack.seq === 'number' && typeof ack.stream === 'string') w.resolve({ stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate === true });
     else w.reject(new PublishAckError('malformed JetStream acknowledgement'));
   }
 

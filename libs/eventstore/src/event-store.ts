@@ -121,12 +121,12 @@ export class EventStore {
       : [['Nats-Msg-Id', event.id], ['Fp-Event-Type', event.type]]);
     // Created on first use: `inboxPrefix` is set after construction.
     this.publisher ??= new AckPublisher(this.nc, this.inboxPrefix);
-    // The bytes the stream will store, encoded once here (Buffer.from is cheaper than the client's
-    // TextEncoder, and hashing bytes is cheaper than hashing a string).
+    // The bytes the stream will store, encoded once here (Buffer.from is cheaper than the client's TextEncoder).
     const payload = Buffer.from(JSON.stringify(event));
-    this.ownEvents?.remember(payload);
     try {
-      return await this.publisher.publish(subject, payload, h);
+      const ack = await this.publisher.publish(subject, payload, h);
+      if (!ack.duplicate && ack.stream === this.stream) this.ownEvents?.remember(ack.seq);
+      return ack;
     } catch (err) {
       if ((err instanceof PublishAckError && err.errCode === WRONG_LAST_SEQUENCE) || /wrong last sequence/i.test(errorText(err))) {
         throw new ConcurrencyError(subject, expected, errorText(err));

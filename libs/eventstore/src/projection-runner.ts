@@ -467,9 +467,9 @@ export class ProjectionRunner {
     return { outcome: 'applied', event };
   }
 
-  /** The delivered event, validated; one this process appended (the same bytes) was validated when it was made. */
+  /** The delivered event, validated; one this process appended (stored at that sequence) was validated when it was made. */
   private read(msg: JsMsg): DomainEvent {
-    if (this.own?.take(msg.data)) return msg.json<DomainEvent>();
+    if (this.own?.take(msg.seq)) return msg.json<DomainEvent>();
     return parseEvent(msg.json());
   }
 

@@ -4,7 +4,7 @@ import { firstProblem, healthProblem, capacity as capacityChecker, RULE_CHECKERS
 import { demandOf, type Hardware, type Resources } from './resources';
 import { selectNodes } from './select';
 import { arraySource, UsageOverlay, type NodeSource } from './candidates';
-import { placementRulesOf } from './placement-rules';
+import { placementRulesOf, type PlacementRules } from './placement-rules';
 import { componentRunsOn, type ComponentsResult } from './components';
 import { subnet16 } from './subnet';
 import { rolloutNow } from './rollout';
@@ -59,7 +59,7 @@ export function reconcile(input: ReconcileInput): Plan {
   }
 
   const nodes = sourceOf(input.nodes);
-  const rules = placementRulesOf(app.runtime);
+  const rules = rulesOf(app.runtime);
   const runs = memoByTier((tier) => componentRunsOn(app.runtime, tier));
   // Asked for every candidate node by several checkers: summed once per tier (never changed after).
   const demand = memoByTier((tier: Tier): Resources | undefined => {
@@ -163,12 +163,19 @@ function componentsOf(r: ComponentsResult): ComponentRun[] {
 }
 
 function memoByTier<T>(f: (tier: Tier) => T): (tier: Tier) => T {
-  const cache = new Map<Tier, T>();
-  return (tier) => {
-    if (!cache.has(tier)) cache.set(tier, f(tier));
-    return cache.get(tier)!;
-  };
+  // Asked for every candidate node by several checkers: three slots of a plain object, no Map.
+  const cache: Partial<Record<Tier, { value: T }>> = {};
+  return (tier) => (cache[tier] ??= { value: f(tier) }).value;
 }
+
+/** A runtime view never changes once made: its node rules are read once, not at every decision. */
+function rulesOf(runtime: AppView['runtime']): PlacementRules {
+  let rules = rulesByRuntime.get(runtime);
+  if (!rules) rulesByRuntime.set(runtime, (rules = placementRulesOf(runtime)));
+  return rules;
+}
+
+const rulesByRuntime = new WeakMap<AppView['runtime'], PlacementRules>();
 
 function bySeqThenNode(a: Placement, b: Placement): number {
   if (a.scheduledSeq !== b.scheduledSeq) return a.scheduledSeq - b.scheduledSeq;

@@ -70,7 +70,10 @@ export class PlacementReconciler {
         this.state.confirm(key, plan, result.seqs);
         decisions.inc({ outcome: 'committed' });
         placed.inc(plan.schedule.length);
-        this.logger.debug({ app: name, revision: result.revision, scheduled: plan.schedule.map((s) => `${s.nodeId}: ${s.reason}`), unscheduled: plan.unschedule.map((u) => `${u.nodeId}: ${u.reason}`) }, 'placement plan committed');
+        // Built only when it is logged: thousands of plans a second in a burst.
+        if (this.logger.isLevelEnabled('debug')) {
+          this.logger.debug({ app: name, revision: result.revision, scheduled: plan.schedule.map((s) => `${s.nodeId}: ${s.reason}`), unscheduled: plan.unschedule.map((u) => `${u.nodeId}: ${u.reason}`) }, 'placement plan committed');
+        }
         return { app: name, plan, revision: result.revision };
       } catch (err) {
         // The stream is the truth: read the app's placements back before deciding again.
