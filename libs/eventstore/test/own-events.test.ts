@@ -6,7 +6,6 @@ import { eventStoreFixture, waitUntil, type EventStoreWithDatabaseFixture } from
 const nodeEvent = (nodeId: string, eps: number) => makeEvent('NodeBenchmarked', Subjects.node(nodeId), {
   nodeId, passed: true, tier: 'CUMULUS', cores: 2, ramMb: 4000, eps, diskWriteMbps: 100, benchVersion: 't',
 });
-const bytes = (s: string) => new TextEncoder().encode(s);
 
 /** Keeps every event it is given, in order (in memory: what the runner hands over is what is checked). */
 class Recording implements Projection {
