@@ -71,7 +71,11 @@ export function isSealed(schema: z.ZodType, value: unknown): boolean {
 }
 
 function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+  // for…in over own data (a parsed value has no inherited enumerable keys): no array of values per object.
+  for (const k in value) {
+    const v = value[k];
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+  }
   return Object.freeze(value);
 }
 

@@ -165,6 +165,8 @@ export class ClusterState implements NodeSource {
   /** What every OTHER app holds per node, without copying anything. */
   usageExcluding(key: string): UsageLookup {
     const own = this.apps.get(key)?.placements;
+    // An app placed nowhere yet (every app of a placement from empty) holds nothing to take out.
+    if (!own || own.size === 0) return this.used;
     return {
       get: (nodeId) => {
         const total = this.used.get(nodeId);
