@@ -205,6 +205,15 @@ async function metricOf(s: Scheduler, name: string, label = ''): Promise<number>
   return Number(text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label))?.split(' ').pop() ?? NaN);
 }
 
+/**
+ * Where a scheduler's projection stands, from its /projections (not /metrics: rendering every metric
+ * ten times a second would load the process being measured more than the figure is worth).
+ */
+async function projectionPosition(s: Scheduler): Promise<number> {
+  const list = (await (await fetch(`http://127.0.0.1:${s.port}/projections`)).json()) as Array<{ name: string; position: number }>;
+  return list.find((p) => p.name === 'scheduler')?.position ?? NaN;
+}
+
 /** The simulated nodes' heartbeats: `silence` stops some of them; `lastBeat[i]` is when node i last beat (ms). */
 interface Heartbeats { stop(): void; silence(ids: ReadonlySet<number>): void; lastBeat: Float64Array }
 
@@ -256,7 +265,7 @@ async function placeFromEmpty(run: Run, seedEnd: number, beats: Heartbeats) {
   let following = true;
   const follow = (async () => {
     while (following) {
-      const at = await metricOf(sched, 'fluxplane_projection_position', 'projection="scheduler"').catch(() => NaN);
+      const at = await projectionPosition(sched).catch(() => NaN);
       projected.push([process.hrtime.bigint(), at]);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -40,7 +40,8 @@ export class MasterElectionService implements OnApplicationBootstrap, BeforeAppl
         const run = await this.elector.electApp(key, cause);
         if (run.wakeAt !== null) this.wakeAt(key, run.wakeAt);
       },
-      keys: () => repo.appKeys(),
+      // Only apps with an election: a full pass (every 5 s, and at takeover amid a placement burst) skips the rest.
+      keys: async () => (await repo.appKeys()).filter((k) => elector.elects(k)),
       debounceMs: config.SCHEDULER_DEBOUNCE_MS,
       maxDelayMs: config.SCHEDULER_DEBOUNCE_MS,
       intervalMs: config.SCHEDULER_RECONCILE_INTERVAL_MS,
