@@ -43,6 +43,7 @@ import { ClusterState, DEFAULT_HARDWARE, allocatableFor, componentRunsOn, demand
 import { openDatabase } from '@fluxplane/service-kit';
 import { SchedulerProjection } from '@fluxplane/scheduler/dist/projections/scheduler.projection';
 import { simulatedApps, simulatedNodes, type SimApp, type SimNode } from './sim-cluster';
+import { nodeFlagsOf } from '@fluxplane/devnet';
 
 const NODES = Number(process.env.PERF_NODES ?? 12_000);
 const APPS = Number(process.env.PERF_APPS ?? 5_000);
@@ -52,14 +53,16 @@ const DOWN_AFTER_MS = Number(process.env.PERF_DOWN_AFTER_MS ?? 2500);
 const LEADER_BUCKET = 'fluxplane_scheduler_leader';
 const LEADER_KEY = 'active';
 const STREAM = 'FLUXPLANE_EVENTS';
-/**
- * Node flags the scheduler runs with (its package.json `start`): a 4 MB semi-space keeps the young
- * generation at 12 MB; with V8's default the burst of a full placement grows it to peak RSS ~385 MB.
- * The old generation may grow to twice what survived the last full collection (V8 allows up to 4×
- * under a high allocation rate: ~360 MB right after placing, against ~275 MB with the cap).
- */
-const SCHEDULER_NODE_FLAGS = (process.env.PERF_SCHEDULER_NODE_FLAGS ?? '--max-semi-space-size=4 --heap-growing-percent=100').split(' ').filter(Boolean);
 const ROOT = join(__dirname, '..', '..');
+/**
+ * Node flags the scheduler runs with (its package.json `nodeFlags`, as the devnet and the image run
+ * it): a 4 MB semi-space keeps the young generation at 12 MB; with V8's default the burst of a full
+ * placement grows it to peak RSS ~385 MB. The old generation may grow to twice what survived the
+ * last full collection (V8 allows up to 4× under a high allocation rate: ~360 MB right after
+ * placing, against ~275 MB with the cap). Feedback for the JIT is allocated at a function's first
+ * call, not after a few: a placement burst is over in about a second, and its code tiers up sooner.
+ */
+const SCHEDULER_NODE_FLAGS = process.env.PERF_SCHEDULER_NODE_FLAGS?.split(' ').filter(Boolean) ?? nodeFlagsOf(ROOT, 'services/scheduler/dist/main.js');
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 

@@ -31,6 +31,22 @@ export interface Launched {
 }
 
 /**
+ * The Node flags a service runs with: `nodeFlags` in the package.json of the service a script
+ * belongs to (`services/<name>/dist/main.js` → `services/<name>/package.json`), the one place they
+ * are written (the scheduler's memory settings); the container image reads the same field.
+ */
+export function nodeFlagsOf(root: string, script: string): string[] {
+  const m = /^(services|apps)\/([^/]+)\//.exec(script);
+  if (!m) return [];
+  const pkg = join(root, m[1]!, m[2]!, 'package.json');
+  if (!existsSync(pkg)) return [];
+  const flags = (JSON.parse(readFileSync(pkg, 'utf8')) as { nodeFlags?: unknown }).nodeFlags;
+  if (flags === undefined) return [];
+  if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string' && f.startsWith('--'))) throw new Error(`${pkg}: nodeFlags must be a list of --flags`);
+  return flags as string[];
+}
+
+/**
  * Starts the services as plain Node processes, each logging to its own file. Detached groups write
  * pid files, so a later `down` (another process) can stop them.
  */
@@ -45,7 +61,7 @@ export class ProcessGroup {
   start(spec: ProcessSpec): Launched {
     const log = join(this.opts.logDir, `${spec.name}.log`);
     const fd = openSync(log, 'a');
-    const argv = [process.execPath, join(this.opts.root, spec.script), ...(spec.args ?? [])];
+    const argv = [process.execPath, ...nodeFlagsOf(this.opts.root, spec.script), join(this.opts.root, spec.script), ...(spec.args ?? [])];
     const [cmd, ...args] = [...(spec.prefix ?? []), ...argv];
     const child = spawn(cmd!, args, {
       cwd: this.opts.root,
