@@ -174,11 +174,23 @@ async function startScheduler(run: Run, id: string, dbUrl: string): Promise<Sche
     proc.once('exit', (code) => reject(new Error(`scheduler ${id} exited with ${code}`)));
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       if (process.env.PERF_SCHEDULER_LOG) process.stderr.write(`[${id}] ${line}\n`);
-      if (line.includes('"loop":"scheduler"') && line.includes('reconcile loop started')) { cpuAtLive = cpuSeconds(proc.pid!); resolve(process.hrtime.bigint()); }
-      if (line.includes('this scheduler is now the active one')) activated({ at: process.hrtime.bigint(), cpu: cpuSeconds(proc.pid!) });
+      if (line.includes('"loop":"scheduler"') && line.includes('reconcile loop started')) { cpuAtLive = cpuSeconds(proc.pid!); resolve(loggedAt(line)); }
+      if (line.includes('this scheduler is now the active one')) activated({ at: loggedAt(line), cpu: cpuSeconds(proc.pid!) });
     });
   });
   return { id, proc, port, liveAt, start_s: Number((Number(liveAt - t0) / 1e9).toFixed(2)), cpuAtLive, active };
+}
+
+/**
+ * When the scheduler logged a line, on this process's monotonic clock: its own timestamp (`time`,
+ * ms), not when this process got to read it — a pause here (a full GC of this process's heap)
+ * would otherwise start the clock late and overstate the rate.
+ */
+function loggedAt(line: string): bigint {
+  const now = process.hrtime.bigint();
+  const time = Date.parse((JSON.parse(line) as { time?: string }).time ?? '');
+  if (!Number.isFinite(time)) return now;
+  return now - BigInt(Math.max(0, Date.now() - time)) * 1_000_000n;
 }
 
 async function stopScheduler(s: Scheduler, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -535,7 +547,7 @@ async function main() {
         unhealed_apps: live.unhealed_apps,
         replace_after_detect_p50_s: live.replace_after_detect_p50_s,
         scheduler_node_flags: SCHEDULER_NODE_FLAGS.join(' '),
-        scheduler_concurrency: Number(process.env.SCHEDULER_CONCURRENCY ?? 512),
+        scheduler_concurrency: Number(process.env.SCHEDULER_CONCURRENCY ?? 2048), // the scheduler's default
         append_conflicts: placed.append_conflicts,
         start_s: placed.start_s,
         standby_start_s: live.standby_start_s,

@@ -18,8 +18,12 @@ export const SchedulerConfig = BaseConfig.extend({
   SCHEDULER_RECONCILE_INTERVAL_MS: envNumber(z.coerce.number().int().positive().default(5000)),
   /** Events for one app within this window are decided together. */
   SCHEDULER_DEBOUNCE_MS: envNumber(z.coerce.number().int().nonnegative().default(20)),
-  /** Apps whose placement appends may be in flight at once (decisions themselves are made one at a time). */
-  SCHEDULER_CONCURRENCY: envNumber(z.coerce.number().int().positive().default(512)),
+  /**
+   * Apps whose placement appends may be in flight at once (decisions themselves are made one at a
+   * time). Many in flight fill each socket write and each read with many publishes and acks: at
+   * 12,000 nodes and 5,000 apps, 2048 placed about 1.5× as fast as 512 (perf/scheduler).
+   */
+  SCHEDULER_CONCURRENCY: envNumber(z.coerce.number().int().positive().default(2048)),
   /** Decide-append attempts per app when other writers keep winning the race. */
   SCHEDULER_MAX_ATTEMPTS: envNumber(z.coerce.number().int().positive().default(5)),
   /**
