@@ -45,19 +45,26 @@ export function simulatedNodes(count: number): SimNode[] {
 
 export interface SimApp { name: string; spec: Record<string, unknown> }
 
+/** What an app's component asks for: Flux's mix, or small ones (the C1M stretch: a million instances must fit). */
+const SIZES = {
+  flux: { cpu: [0.1, 0.2, 0.5, 0.5, 1, 1, 1.5, 2], ram: [100, 250, 500, 1000, 1000, 1500, 2000, 3000], hdd: [1, 2, 5, 10, 20, 40] },
+  small: { cpu: [0.1, 0.1, 0.2], ram: [100, 150, 200, 250], hdd: [1, 2] },
+} as const;
+
 /**
  * 5,000 apps of the mix seen on Flux: mostly small, three instances; 70 % anywhere, 14 % allowed on a
  * continent, 6 % in a country, 4 % denying a continent, 2 % pinned to 3–5 nodes, 3 % on static IPs,
  * 1 % in datacenters; a fifth keep synced data (one instance per /16).
  */
-export function simulatedApps(nodes: readonly SimNode[], count: number): SimApp[] {
+export function simulatedApps(nodes: readonly SimNode[], count: number, sizes: keyof typeof SIZES = 'flux'): SimApp[] {
   const r = rng(2);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(r() * list.length)]!;
   return Array.from({ length: count }, (_, i) => {
     const name = `app${i}`;
     const synced = r() < 0.2;
-    const cpu = [0.1, 0.2, 0.5, 0.5, 1, 1, 1.5, 2][Math.floor(r() * 8)]!;
-    const ram = [100, 250, 500, 1000, 1000, 1500, 2000, 3000][Math.floor(r() * 8)]!;
-    const hdd = [1, 2, 5, 10, 20, 40][Math.floor(r() * 6)]!;
+    const cpu = pick(SIZES[sizes].cpu);
+    const ram = pick(SIZES[sizes].ram);
+    const hdd = pick(SIZES[sizes].hdd);
     const x = r();
     const extra: Record<string, unknown> = {};
     let version = 8;
