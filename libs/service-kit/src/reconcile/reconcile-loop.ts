@@ -98,10 +98,13 @@ export class ReconcileLoop<C = unknown> {
   private startup?: Promise<void>;
 
   private readonly keyCounts: { pending: number; running: number };
+  /** The `loop` label of every run's metrics: one object, not one per run. */
+  private readonly labels: { loop: string };
 
   constructor(private readonly opts: ReconcileLoopOptions<C>) {
     initReconcileMetrics(opts.name);
     this.keyCounts = keyCountsOf(opts.name);
+    this.labels = { loop: opts.name };
   }
 
   /** Catches up (if asked), then runs a full pass and starts the interval. Triggers before are kept. */
@@ -258,7 +261,7 @@ export class ReconcileLoop<C = unknown> {
   }
 
   private async runOnce(run: ReconcileRun<C>, seq: number): Promise<void> {
-    const labels = { loop: this.opts.name };
+    const labels = this.labels;
     const started = performance.now();
     reconcileMetrics.runs.inc(labels);
     try {

@@ -11,10 +11,14 @@ export type PlacementEvent = EventOf<'InstanceScheduled'> | EventOf<'InstanceUns
  */
 export function planEvents(app: string, plan: Plan, basedOnRevision: number, cause?: { id: string; correlationId?: string }, time?: Date, leaderTerm?: number): PlacementEvent[] {
   const subject = Subjects.placement(app);
+  const key = app.toLowerCase();
   const meta = (kind: string, nodeId: string, hash = ''): EventMeta => {
-    const id = deterministicId('scheduler', app.toLowerCase(), kind, nodeId, hash, basedOnRevision);
+    const id = deterministicId('scheduler', key, kind, nodeId, hash, basedOnRevision);
     // The fencing token goes in as the event is made (not by copying each event afterwards).
-    return { ...(cause ? causedBy(cause, id) : { id }), time, ...(leaderTerm ? { leaderTerm } : {}) };
+    const m: EventMeta = cause ? causedBy(cause, id) : { id };
+    if (time) m.time = time;
+    if (leaderTerm) m.leaderTerm = leaderTerm;
+    return m;
   };
   return [
     ...plan.unschedule.map((u) => makeEvent('InstanceUnscheduled', subject, { app, nodeId: u.nodeId, reason: u.reason.slice(0, 200) }, meta('unschedule', u.nodeId))),
