@@ -4,7 +4,7 @@ import { deterministicId, makeEvent, Subjects, type FluxBenchBenchmarks, type Ti
 import { ConcurrencyError, EventStore } from '@fluxplane/eventstore';
 import { CONFIG, errorText, LOGGER, ProjectionHost, ReconcileLoop, SINGLE_KEY, type Logger } from '@fluxplane/service-kit';
 import { decideBenchmark, type Thresholds } from './domain/thresholds';
-import { benchmarkDue, retryDelayMs, type BenchPolicy, type LastBenchmark } from './domain/schedule';
+import { benchmarkDue, dueAt, retryDelayMs, type BenchPolicy, type LastBenchmark } from './domain/schedule';
 import { fromFluxBench } from './domain/measurement';
 import { NODE_BENCH_CLIENT, type NodeBenchClient } from './adapters/node-bench.client';
 import type { BenchConfig } from './config';
@@ -45,6 +45,11 @@ export interface NodeBenchState {
 const MAX_APPEND_ATTEMPTS = 5;
 /** A block registers nodes in a burst: one sweep takes them all. */
 const DEBOUNCE_MS = 50;
+/**
+ * Soonest a sweep wakes itself again: a node the read model still shows due just after it was
+ * benchmarked (the projection follows a moment later) is not asked again at once.
+ */
+const WAKE_MIN_MS = 1000;
 
 /**
  * FluxBench's judge. Every registered node due a benchmark (never benchmarked, failed long enough
@@ -69,6 +74,8 @@ export class BenchService implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly loop: ReconcileLoop;
   private readonly misses = new Map<string, Miss>();
   private stopped = false;
+  /** The sweep's own wake-up at the next time a node is due. */
+  private wake?: NodeJS.Timeout;
   /**
    * One sweeping replica: the stream revision already keeps a node from being benchmarked twice for
    * one due date, but two replicas asking the same node at once double the work a benchmark costs the
@@ -111,6 +118,7 @@ export class BenchService implements OnApplicationBootstrap, BeforeApplicationSh
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true; // ends a sweep between two nodes
+    if (this.wake) clearTimeout(this.wake);
     await this.loop.stop();
     await this.sweepLease?.stop();
   }
@@ -148,7 +156,25 @@ export class BenchService implements OnApplicationBootstrap, BeforeApplicationSh
       if (miss && miss.nextAttemptAt > Date.now()) continue;
       await this.benchmark(node);
     }
-    this.report(await this.registered());
+    const after = await this.registered();
+    this.report(after);
+    this.wakeForNextDue(after);
+  }
+
+  /**
+   * Sweeps again when the next node is due (a retry after a miss, a failed node's retry, a passed
+   * node's re-benchmark), not only at the next periodic sweep: a node that did not answer at its
+   * first ask (its agent still starting) is asked again after `retryInMs`, as logged.
+   */
+  private wakeForNextDue(nodes: NodeRow[]): void {
+    const now = Date.now();
+    let next = Infinity;
+    for (const n of nodes) next = Math.min(next, Math.max(dueAt(lastOf(n), this.policy), this.misses.get(n.node_id)?.nextAttemptAt ?? 0));
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = undefined;
+    if (this.stopped || !Number.isFinite(next)) return;
+    this.wake = setTimeout(() => { this.wake = undefined; this.loop.trigger(SINGLE_KEY); }, Math.max(WAKE_MIN_MS, next - now));
+    this.wake.unref();
   }
 
   private async benchmark(node: NodeRow): Promise<void> {

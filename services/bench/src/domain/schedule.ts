@@ -17,8 +17,13 @@ export interface LastBenchmark {
 
 /** Whether a node is due a benchmark now: never benchmarked, or its last verdict is old enough. */
 export function benchmarkDue(last: LastBenchmark | null, now: number, p: BenchPolicy): boolean {
-  if (!last) return true;
-  return now - last.at >= (last.passed ? p.rebenchmarkMs : p.retryFailedMs);
+  return now >= dueAt(last, p);
+}
+
+/** When a node is next due (unix ms): at once when never benchmarked, else its last verdict plus that verdict's wait. */
+export function dueAt(last: LastBenchmark | null, p: BenchPolicy): number {
+  if (!last) return 0;
+  return last.at + (last.passed ? p.rebenchmarkMs : p.retryFailedMs);
 }
 
 /** Wait after the `misses`-th consecutive time a node did not answer (1 = the first miss). */
