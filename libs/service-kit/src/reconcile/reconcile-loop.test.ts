@@ -133,6 +133,16 @@ describe('ReconcileLoop', () => {
     expect(maxActive()).toBe(1);
   });
 
+  it('works a full pass over thousands of keys once each, in order', async () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const { loop, runs, maxActive } = loopWith({ keys: async () => keys, concurrency: 4 }, () => sleep(1));
+    loop.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(runs.map((r) => r.key)).toEqual(keys);
+    expect(maxActive()).toBe(4);
+    expect(loop.busy).toBe(false);
+  });
+
   it('works different keys side by side up to its concurrency, but one key never twice at once', async () => {
     const running = new Set<string>();
     let overlap = false;

@@ -88,7 +88,12 @@ export class ReconcileLoop<C = unknown> {
   private readonly states = new Map<string, KeyState<C>>();
   /** Keys waiting for a run (not running, or triggered again during their run), kept as states change. */
   private pending = 0;
-  private readonly queue: string[] = [];
+  /**
+   * Keys waiting for a slot, in order, read from `head` on: `shift()` copies the whole array once it
+   * is large (a full pass over 300,000 keys would copy it for every run).
+   */
+  private queue: string[] = [];
+  private head = 0;
   private readonly runs = new Set<Promise<void>>();
   private readonly idleWaiters: Array<() => void> = [];
   private interval?: NodeJS.Timeout;
@@ -173,7 +178,8 @@ export class ReconcileLoop<C = unknown> {
     this.stopped = true;
     this.live = false;
     if (this.interval) clearInterval(this.interval);
-    this.queue.length = 0;
+    this.queue = [];
+    this.head = 0;
     for (const [key, st] of this.states) {
       if (st.timer) clearTimeout(st.timer);
       if (!st.running || st.again) this.pending--;
@@ -232,8 +238,13 @@ export class ReconcileLoop<C = unknown> {
   /** Starts queued keys while slots are free. */
   private pump(): void {
     const slots = this.opts.concurrency ?? 1;
-    while (!this.stopped && this.runs.size < slots && this.queue.length > 0) {
-      const key = this.queue.shift()!;
+    while (!this.stopped && this.runs.size < slots && this.head < this.queue.length) {
+      const key = this.queue[this.head++]!;
+      // Drop the consumed front now and then (at most as much copying as the queue grew by).
+      if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
       const st = this.states.get(key)!;
       st.queued = false;
       st.running = true;
