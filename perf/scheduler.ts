@@ -57,6 +57,8 @@ const APPS = Number(process.env.PERF_APPS ?? (C1M ? 333_334 : 5_000));
 const IN_FLIGHT = Number(process.env.PERF_IN_FLIGHT ?? 512);
 /** Silence after which the scheduler declares a node down (its NODE_DOWN_AFTER_MS). */
 const DOWN_AFTER_MS = Number(process.env.PERF_DOWN_AFTER_MS ?? (C1M ? 600_000 : 2500));
+/** Placement is over when every instance is stored, or nothing new was stored this long (what is left cannot be placed). */
+const QUIET_S = C1M ? 60 : 5;
 const LEADER_BUCKET = 'fluxplane_scheduler_leader';
 const LEADER_KEY = 'active';
 const STREAM = 'FLUXPLANE_EVENTS';
@@ -300,7 +302,7 @@ async function placeFromEmpty(run: Run, seedEnd: number, beats: Heartbeats) {
     if (process.env.PERF_TRACE) trace.push(`${(Number(now - placingFrom) / 1e6).toFixed(0)}ms:${n}`);
     if (n !== last) { last = n; lastChange = now; }
     if (n >= run.instances && doneAt === 0n) { doneAt = now; cpuAtDone = cpuSeconds(sched.proc.pid!); }
-    return doneAt !== 0n || (n > 0 && Number(now - lastChange) / 1e9 > 5);
+    return doneAt !== 0n || (n > 0 && Number(now - lastChange) / 1e9 > QUIET_S);
   }, { timeoutMs: 600_000, intervalMs: 10, what: `${run.instances} InstanceScheduled` });
   if (doneAt === 0n) { doneAt = lastChange; cpuAtDone = cpuSeconds(sched.proc.pid!); }
   if (trace.length > 0) log(`stored over time: ${trace.filter((_, i) => i % 5 === 0).join(' ')}`);
@@ -320,7 +322,7 @@ async function placeFromEmpty(run: Run, seedEnd: number, beats: Heartbeats) {
   return {
     sched,
     events,
-    start_s: Number((sched.start_s + Math.max(0, Number(active.at - sched.liveAt) / 1e9)).toFixed(2)), place_all_s: Number(placeAll.toFixed(2)), placements_per_s: Math.round(run.instances / placeAll), place_peak_rss_mb: rss,
+    start_s: Number((sched.start_s + Math.max(0, Number(active.at - sched.liveAt) / 1e9)).toFixed(2)), place_all_s: Number(placeAll.toFixed(2)), placements_per_s: Math.round(last / placeAll), placed: last, place_peak_rss_mb: rss,
     projection_lag_s: Number(projectedLag.toFixed(2)),
     // Diagnostic: the scheduler process's CPU per placement while placing (µs), less noisy than the rate.
     place_cpu_us_per_placement: Math.round(((cpuAtDone - cpuAtStart) * 1e6) / run.instances),
@@ -524,7 +526,7 @@ async function main() {
       log(`placed: ${placed.placements_per_s}/s in ${placed.place_all_s} s`);
       if (C1M) {
         const line = JSON.stringify({
-          bench: 'scheduler-c1m', nodes: NODES, apps: APPS, instances: run.instances, c1m_s: placed.place_all_s, placements_per_s: placed.placements_per_s,
+          bench: 'scheduler-c1m', nodes: NODES, apps: APPS, instances: run.instances, placed: placed.placed, c1m_s: placed.place_all_s, placements_per_s: placed.placements_per_s,
           raw_publish_per_s: Math.round(raw), ratio: Number((placed.placements_per_s / raw).toFixed(3)), start_s: placed.start_s, place_peak_rss_mb: placed.place_peak_rss_mb,
           place_cpu_us_per_placement: placed.place_cpu_us_per_placement, scheduler_node_flags: SCHEDULER_NODE_FLAGS.join(' '), ...seeded,
           over_capacity: placed.over_capacity, rule_violations: placed.rule_violations, two_on_one_node: placed.two_on_one_node,
