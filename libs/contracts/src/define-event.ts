@@ -71,12 +71,18 @@ export function isSealed(schema: z.ZodType, value: unknown): boolean {
 }
 
 function deepFreeze<T extends object>(value: T): T {
-  // for…in over own data (a parsed value has no inherited enumerable keys): no array of values per object.
-  for (const k in value) {
-    const v = value[k];
-    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+  if (Array.isArray(value)) {
+    // By index: for…in over an array makes a string of every index.
+    for (let i = 0; i < value.length; i++) freezeMember(value[i]);
+  } else {
+    // for…in over own data (a parsed value has no inherited enumerable keys): no array of values per object.
+    for (const k in value) freezeMember(value[k]);
   }
   return Object.freeze(value);
+}
+
+function freezeMember(v: unknown): void {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
 }
 
 /** Shared field schemas. */

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
-import { deterministicId, HeartbeatSignal, makeEvent, Signals, Subjects } from '@fluxplane/contracts';
+import { deterministicId, makeEvent, parseHeartbeat, Signals, Subjects, type HeartbeatSignal } from '@fluxplane/contracts';
 import { ConcurrencyError, EventStore } from '@fluxplane/eventstore';
 import { CONFIG, counter, errorText, LOGGER, type Logger } from '@fluxplane/service-kit';
 import { SchedulerStateReader } from '../projections/scheduler-state.reader';
@@ -71,7 +71,10 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, BeforeApplicati
       if (err) return;
       let hb: HeartbeatSignal;
       try {
-        hb = HeartbeatSignal.parse(msg.json());
+        // Not the schema's parse: 12,000 a second; the same answer (see parseHeartbeat).
+        const r = parseHeartbeat(msg.json());
+        if (!r.success) throw r.error;
+        hb = r.data;
       } catch (e) {
         heartbeats.inc({ outcome: 'malformed' });
         this.logger.warn({ subject: msg.subject, err: errorText(e) }, 'ignored a malformed heartbeat');
