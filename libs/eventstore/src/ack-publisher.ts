@@ -62,7 +62,7 @@ interface Waiting {
   subject: string;
   resolve: (ack: StoredAck) => void;
   reject: (err: Error) => void;
-  /** `performance.now()` after which the publish counts as failed (a monotonic clock: deadlines come in publish order). */
+  /** When the publish counts as failed, on the publisher's listening clock (monotonic: deadlines come in publish order). */
   deadline: number;
 }
 
@@ -85,6 +85,9 @@ export class AckPublisher {
   private readonly waiting = new Map<string, Waiting>();
   private next = 0;
   private sweep?: NodeJS.Timeout;
+  /** Time the process was held beyond the sweep's interval (ms): not counted against a publish's deadline. */
+  private held = 0;
+  private listened = 0;
   private closed = false;
 
   constructor(
@@ -111,7 +114,7 @@ export class AckPublisher {
       }
       const prefix = this.ensureInbox();
       const token = (this.next++).toString(36);
-      this.waiting.set(token, { subject, resolve, reject, deadline: performance.now() + this.ackTimeoutMs });
+      this.waiting.set(token, { subject, resolve, reject, deadline: this.listening() + this.ackTimeoutMs });
       this.ensureSweep();
       try {
         this.nc.publish(subject, payload, { reply: `${prefix}.${token}`, headers: headers as MsgHdrs });
@@ -198,20 +201,49 @@ export class AckPublisher {
     }
   }
 
-  /** Expires the publishes not acknowledged in time; runs only while some are waiting. */
+  /**
+   * Expires the publishes not acknowledged in time; runs only while some are waiting.
+   *
+   * Time counts only while this process could listen. A timer fires before the event loop reads its
+   * sockets, so after the process was held (a long GC pause of a large heap, a long synchronous
+   * run) a plain deadline check would fail publishes whose acknowledgements are already waiting,
+   * unread, in the socket — appends the stream stored, reported as failed. So a tick that comes far
+   * later than asked adds the time it was held to every deadline (`held`), and the check itself
+   * runs after the loop's I/O phase (setImmediate), once what arrived meanwhile has been read.
+   */
   private ensureSweep(): void {
     if (this.sweep) return;
+    const every = Math.max(10, Math.min(500, Math.floor(this.ackTimeoutMs / 4)));
+    let lastTick = performance.now();
     this.sweep = setInterval(() => {
-      const now = performance.now();
-      for (const [token, w] of this.waiting) {
-        if (w.deadline > now) break; // the rest were published later
-
-        this.waiting.delete(token);
-        w.reject(new PublishAckError(`no JetStream acknowledgement within ${this.ackTimeoutMs} ms`));
-      }
-      if (this.waiting.size === 0) this.stopSweep();
-    }, Math.max(10, Math.min(500, Math.floor(this.ackTimeoutMs / 4))));
+      const tick = performance.now();
+      const late = tick - lastTick - every;
+      lastTick = tick;
+      if (late > every) this.held += late;
+      setImmediate(() => this.expire());
+    }, every);
     this.sweep.unref();
+  }
+
+  /** Fails the publishes past their deadline, on the clock that stops while the process is held. */
+  private expire(): void {
+    const now = this.listening();
+    for (const [token, w] of this.waiting) {
+      if (w.deadline > now) break; // the rest were published later
+      this.waiting.delete(token);
+      w.reject(new PublishAckError(`no JetStream acknowledgement within ${this.ackTimeoutMs} ms`));
+    }
+    if (this.waiting.size === 0) this.stopSweep();
+  }
+
+  /**
+   * Milliseconds on a clock that does not advance while the process was held (see ensureSweep). It
+   * stands still, never goes back, when a hold is found: deadlines stay in publish order.
+   */
+  private listening(): number {
+    const t = performance.now() - this.held;
+    if (t > this.listened) this.listened = t;
+    return this.listened;
   }
 
   private stopSweep(): void {

@@ -94,6 +94,29 @@ describe('AckPublisher: pipelined JetStream publishes with their acknowledgement
     p.close();
   });
 
+  it('does not fail a publish whose acknowledgement came while the process was held (a long GC pause)', async () => {
+    const p = new AckPublisher(fx.store.nc, '_INBOX', 200);
+    const warm = await p.publish(Subjects.node('held-0'), JSON.stringify(nodeEvent('held-0', 0)), headers());
+    const pending = Promise.allSettled(Array.from({ length: 20 }, (_, i) =>
+      p.publish(Subjects.node(`held-${i + 1}`), JSON.stringify(nodeEvent(`held-${i + 1}`, 1)), headers())));
+    // Held for five ack timeouts right after publishing (the client writes on a microtask, so the
+    // messages are sent): the stream acknowledges meanwhile, unread.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    const until = Date.now() + 1000;
+    while (Date.now() < until) { /* busy: the event loop cannot read the acknowledgements */ }
+    const settled = await pending;
+    expect(settled.map((r) => r.status)).toEqual(Array(20).fill('fulfilled'));
+    expect(warm.seq).toBeGreaterThan(0);
+    // The clock still runs while the process listens: an unanswered publish fails in time.
+    const mute = fx.store.nc.subscribe('mute.held', { callback: () => undefined });
+    await fx.store.nc.flush();
+    const started = Date.now();
+    await expect(p.publish('mute.held', 'x', headers())).rejects.toThrow(/no JetStream acknowledgement within 200 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    mute.unsubscribe();
+    p.close();
+  });
+
   it('fails what is waiting when closed, and refuses publishes after', async () => {
     const p = new AckPublisher(fx.store.nc, '_INBOX', 60_000);
     const mute = fx.store.nc.subscribe('mute.close', { callback: () => undefined });
