@@ -283,3 +283,23 @@ describe('ReconcileLoop', () => {
     expect(await metric('fluxplane_reconcile_pending_keys', name)).toBe(0);
   });
 });
+
+describe('ReconcileLoop and the event loop', () => {
+  it('lets I/O in while it starts many runs whose work is synchronous up to its first await', async () => {
+    // 200 keys, all slots free, 5 ms of synchronous work each (a decision): one second of work.
+    const busy = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until) { /* a decision */ } };
+    const keys = Array.from({ length: 200 }, (_, i) => `k${i}`);
+    const { loop, runs } = loopWith({ keys: async () => keys, concurrency: 1000, sliceMs: 20 }, async () => { busy(5); await sleep(1); });
+    // What else the process has to do meanwhile (a lease renewal, heartbeats): a timer every 5 ms.
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => { const now = performance.now(); worstGap = Math.max(worstGap, now - last); last = now; }, 5);
+    loop.start();
+    await vi.waitUntil(() => runs.length === keys.length && !loop.busy, { timeout: 10_000, interval: 5 });
+    clearInterval(ticker);
+    await loop.stop();
+    // Without slices all 200 start back to back: the timer waits the whole second.
+    expect(worstGap).toBeLessThan(150);
+    expect(new Set(runs.map((r) => r.key)).size).toBe(keys.length);
+  });
+});
