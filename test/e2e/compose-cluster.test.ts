@@ -67,6 +67,10 @@ describe('docs/operations.md: the control plane on three VMs and a node VM, secu
   let started = false;
   const cp = (i: number, ...args: string[]) => run('docker-compose', ['-f', CP_COMPOSE, ...args], vmEnv[i]!, 300_000);
   const nodeCompose = (...args: string[]) => run('docker-compose', ['-f', NODE_COMPOSE, ...args], nodeEnv, 300_000);
+  /** The last lines each of these compose services logged on VM i (or why they could not be read). */
+  const logsOf = (i: number, ...services: string[]) => {
+    try { return cp(i, 'logs', '--no-color', '--tail', '25', ...services).slice(-6000); } catch (e) { return (e as Error).message; }
+  };
   const t0 = Date.now();
   const phase = (what: string) => console.log(`[cluster e2e] ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -184,7 +188,10 @@ describe('docs/operations.md: the control plane on three VMs and a node VM, secu
         if (all.some((h) => h === undefined)) return false;
         const names = all.flat() as string[];
         return names.length > 0 && new Set(names).size === names.length && names;
-      }, { timeoutMs: 90_000, intervalMs: 1000, what: `${svc}'s leases held, each by one of its two replicas` });
+      }, { timeoutMs: 90_000, intervalMs: 1000, what: `${svc}'s leases held, each by one of its two replicas` }).catch((err: Error) => {
+        // What an operator would look at: the service's and the bus's last words on both VMs.
+        throw new Error(`${err.message}\n${[0, 1].map((i) => `cp${i + 1}:\n${logsOf(i, svc, 'nats')}`).join('\n')}`);
+      });
       expect(held.length).toBeGreaterThan(0);
     }
   }, 240_000);
@@ -195,7 +202,9 @@ describe('docs/operations.md: the control plane on three VMs and a node VM, secu
     await waitUntil(async () => {
       const res = await httpGet(`http://${VMS[1]}:${ports.GATEWAY_PORT}/stats`, { timeoutMs: 3000 }).catch(() => undefined);
       return res?.status === 200 && Stats.parse(JSON.parse(res.body)).data.nodes.total === 1;
-    }, { timeoutMs: 120_000, intervalMs: 1000, what: 'the node on chain (/stats nodes.total = 1)' });
+    }, { timeoutMs: 120_000, intervalMs: 1000, what: 'the node on chain (/stats nodes.total = 1)' }).catch((err: Error) => {
+      throw new Error(`${err.message}\n${[0, 1].map((i) => `cp${i + 1}:\n${logsOf(i, 'chain-indexer', 'stats')}`).join('\n')}`);
+    });
     const port = await freePortOn([NODE_IP]);
     await deployApp({ gatewayUrl: `http://${VMS[0]}:${ports.GATEWAY_PORT}`, devchainUrl, spec: demoSpec(app, key, port), key });
     for (const ip of VMS.slice(0, 2)) {

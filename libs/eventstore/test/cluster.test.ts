@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliverPolicy } from '@nats-io/jetstream';
@@ -13,6 +13,11 @@ import { ANY, EventStore, KvLease, ProjectionRunner, type Projection } from '../
  * of appends while the stream's leader is SIGKILLed loses no acknowledged event and the writers
  * carry on; restarted, the server catches up (its own copy of the stream, per its /jsz).
  */
+/** The last `n` lines of a file, or why it could not be read. */
+function tailOf(file: string, n: number): string {
+  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n'); } catch (err) { return String(err); }
+}
+
 describe('event store on a NATS cluster of three', () => {
   const STREAM = 'FP_CLUSTER_TEST';
   const servers: ConfiguredNats[] = [];
@@ -64,7 +69,9 @@ describe('event store on a NATS cluster of three', () => {
         return false;
       }
     }, { timeoutMs: 100_000, intervalMs: 500, what: 'the R3 event stream on the cluster' }).catch((err: unknown) => {
-      throw new Error(`${String(err)} (last error: ${lastError})`);
+      // Each server's own view (its JetStream peers) and its last log lines: why placement found no peers.
+      const views = servers.map((s, i) => `s${i} (${s.dir}):\n${tailOf(join(s.dir, 'server.log'), 25)}`).join('\n');
+      throw new Error(`${String(err)} (last error: ${lastError})\n${views}`);
     });
     db = await createTestDatabase('cluster');
     ds = await db.dataSource();
