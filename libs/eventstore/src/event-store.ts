@@ -6,7 +6,8 @@ import { ConcurrencyError, EventStoreError } from './errors';
 import { ensureStream, isNotFound } from './stream';
 import { AckPublisher, PublishAckError, PublishHeaders, type StoredAck } from './ack-publisher';
 import { OwnEvents } from './own-events';
-import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
+import type { KV, KvOptions } from '@nats-io/kv';
+import { openBucket } from './kv-bucket';
 
 export interface EventStoreOptions {
   servers: string | string[];
@@ -150,7 +151,7 @@ export class EventStore {
    * existing bucket is used as it is (its replicas change with `nats kv edit` or a re-creation).
    */
   openKv(name: string, opts: Partial<KvOptions> = {}): Promise<KV> {
-    return new Kvm(this.nc).create(name, { history: 1, replicas: this.kvReplicas, ...opts });
+    return openBucket(this.nc, name, { history: 1, replicas: this.kvReplicas, ...opts });
   }
 
   async revision(subject: string): Promise<number> {

@@ -1,4 +1,5 @@
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
+import { openBucket } from './kv-bucket';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PROJECTION_LEASES_BUCKET } from '@fluxplane/contracts';
 import { errorText } from '@fluxplane/observability';
@@ -77,7 +78,7 @@ export class KvLease implements Lease {
    * every lease holder would stand still.
    */
   static async openBucket(nc: NatsConnection, name = PROJECTION_LEASES_BUCKET, replicas = 1): Promise<KV> {
-    return new Kvm(nc).create(name, { history: 1, replicas });
+    return openBucket(nc, name, { history: 1, replicas });
   }
 
   get held(): boolean {

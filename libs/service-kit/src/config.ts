@@ -27,6 +27,11 @@ export const BaseConfig = z.object({
   EVENT_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('FLUXPLANE_EVENTS'),
   SHUTDOWN_TIMEOUT_MS: envNumber(z.coerce.number().int().positive()).default(10_000),
   /**
+   * How long a starting service waits for NATS (and its event stream) and PostgreSQL to answer before
+   * it exits with the last error (0: not at all). Refused credentials end the wait at once.
+   */
+  DEPENDENCY_WAIT_MS: envNumber(z.coerce.number().int().min(0).max(3_600_000)).default(120_000),
+  /**
    * Rebuild every projection of the service from sequence 1 at start, before it acts on them (the
    * services wait for their read models to catch up before deciding anything).
    */

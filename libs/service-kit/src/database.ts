@@ -24,3 +24,20 @@ export async function openDatabase(url: string, schema: string, applicationName:
   await setupExclusively(ds, schema, (em) => em.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`));
   return ds;
 }
+
+/**
+ * An error opening the database that waiting cannot cure: refused credentials or pg_hba (SQLSTATE
+ * class 28), a server certificate that does not verify. Refused connections, a server starting up
+ * or shutting down, timeouts may pass.
+ */
+export function permanentDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('28')) return true;
+  const text = err instanceof Error ? err.message : String(err);
+  return /certificate|self[- ]signed|unable to verify|does not support SSL|invalid schema name/i.test(text);
+}
+
+/** A database URL with its password hidden, for logs. */
+export function redactedUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
+}

@@ -4,6 +4,7 @@ export * from './tokens';
 export * from './health';
 export * from './metrics';
 export * from './database';
+export * from './dependency-wait';
 export * from './projection-host';
 export * from './responder';
 export * from './service-kit.module';

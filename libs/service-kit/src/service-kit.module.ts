@@ -1,11 +1,12 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional, Provider, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { EventStore } from '@fluxplane/eventstore';
+import { EventStore, permanentBusError } from '@fluxplane/eventstore';
 import type { Logger } from 'pino';
 import { busConnectOptions } from '@fluxplane/bus-auth';
 import { BaseConfig, busCredentials, kvReplicas } from './config';
-import { DATABASE_SCHEMA, openDatabase } from './database';
+import { DATABASE_SCHEMA, openDatabase, permanentDatabaseError, redactedUrl } from './database';
+import { waitForDependency } from './dependency-wait';
 import { HealthController, HealthRegistry } from './health';
 import { MetricsController, startDefaultMetrics } from './metrics';
 import { ProjectionHost } from './projection-host';
@@ -67,14 +68,14 @@ export class ServiceKitModule {
       { provide: SERVICE_NAME, useValue: opts.name },
       {
         provide: EventStore,
-        useFactory: () => EventStore.connect({
+        useFactory: () => waitForDependency(() => EventStore.connect({
           servers: opts.config.NATS_URL.split(','), // a cluster: every server, comma-separated
           stream: opts.config.EVENT_STREAM,
           replicas: opts.config.EVENT_STREAM_REPLICAS,
           kvReplicas: kvReplicas(opts.config),
           connectionName: opts.name,
           connectOptions: busConnectOptions(busCredentials(opts.config)),
-        }),
+        }), { what: `the bus (${opts.config.NATS_URL}, stream ${opts.config.EVENT_STREAM})`, timeoutMs: opts.config.DEPENDENCY_WAIT_MS, logger: opts.logger, permanent: permanentBusError }),
       },
       HealthRegistry,
       ProjectionHost,
@@ -86,7 +87,11 @@ export class ServiceKitModule {
       const schema = opts.database.schema;
       providers.push(
         { provide: DATABASE_SCHEMA, useValue: schema },
-        { provide: DataSource, useFactory: () => openDatabase(opts.config.DATABASE_URL, schema, opts.name, { caFile: opts.config.DATABASE_TLS_CA }) },
+        {
+          provide: DataSource,
+          useFactory: () => waitForDependency(() => openDatabase(opts.config.DATABASE_URL, schema, opts.name, { caFile: opts.config.DATABASE_TLS_CA }),
+            { what: `the database (${redactedUrl(opts.config.DATABASE_URL)})`, timeoutMs: opts.config.DEPENDENCY_WAIT_MS, logger: opts.logger, permanent: permanentDatabaseError }),
+        },
       );
       exports.push(DATABASE_SCHEMA, DataSource);
     }
