@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import swc from 'unplugin-swc';
 import { readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,6 +24,20 @@ const exclude = ['**/node_modules/**', '**/dist/**'];
 const BALANCED = ['test/e2e/compose-cluster.test.ts'];
 
 /**
+ * The components lane runs the control-plane walk-through last. The system lane starts with its own
+ * compose test (the longest file goes first), and two compose deployments at once (some thirty
+ * containers starting on two cores) slowed each past its waits; by the end of the components lane the
+ * system lane's compose test is long over.
+ */
+class ComposeApartSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const last = (f: TestSpecification) => BALANCED.some((b) => f.moduleId.endsWith(b));
+    return [...sorted.filter((f) => !last(f)), ...sorted.filter(last)];
+  }
+}
+
+/**
  * Two lanes, each one file at a time: the system tests (test/: each starts a whole network of
  * processes, Docker containers, HAProxy) and the components (unit, property and integration tests
  * against their own NATS and database). scripts/test.sh runs the two lanes side by side, as two vitest
@@ -38,6 +53,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    sequence: { sequencer: ComposeApartSequencer },
     projects: [
       {
         extends: true,
