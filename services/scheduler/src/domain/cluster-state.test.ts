@@ -35,4 +35,26 @@ describe('ClusterState liveness', () => {
     registered(s);
     expect(reconcile(s.input('demo', DEFAULT_HARDWARE)).schedule.map((p) => p.nodeId)).toEqual(['n1']);
   });
+
+  it('a liveness transition held as soon as it was stored counts once: delivered again, or an older one after it, changes nothing', () => {
+    const s = new ClusterState();
+    let seq = registered(s);
+    for (const id of ids) s.apply(makeEvent('NodeCameBack', Subjects.node(id), { nodeId: id }), seq++);
+    const plan = reconcile(s.input('demo', DEFAULT_HARDWARE));
+    s.reserve('demo', 'demo', plan);
+    expect(plan.schedule).toHaveLength(3);
+    // The monitor stored n1's NodeWentDown at `down` and holds it at once: the app on n1 decides again.
+    const down = seq + 10;
+    const wentDown = makeEvent('NodeWentDown', Subjects.node('n1'), { nodeId: 'n1', lastSeen: new Date().toISOString() });
+    expect(s.apply(wentDown, down).apps).toEqual(['demo']);
+    expect(s.get('n1')?.up).toBe(false);
+    // The projection delivers the same event later: already held, nothing to wake.
+    expect(s.apply(wentDown, down)).toEqual({ apps: [], short: false });
+    // A NodeCameBack stored before it (delivered late, behind the monitor's hold) does not bring n1 back.
+    expect(s.apply(makeEvent('NodeCameBack', Subjects.node('n1'), { nodeId: 'n1' }), down - 1)).toEqual({ apps: [], short: false });
+    expect(s.get('n1')?.up).toBe(false);
+    // One stored after it does.
+    s.apply(makeEvent('NodeCameBack', Subjects.node('n1'), { nodeId: 'n1' }), down + 1);
+    expect(s.get('n1')?.up).toBe(true);
+  });
 });

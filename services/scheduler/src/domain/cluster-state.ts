@@ -53,7 +53,8 @@ const NONE: Wake = { apps: [], short: false };
  * and then fed every event the projection commits, in stream order. The scheduler's own decisions
  * are reserved here before their append (so the next decision sees their capacity) and confirmed
  * with their stream sequences; an event at or below an app's revision is already held and is skipped,
- * so applying a decision twice (reserved, then delivered) changes nothing. Pure: no I/O, no clock.
+ * so applying a decision twice (reserved, then delivered) changes nothing. The liveness monitor's own
+ * NodeWentDown / NodeCameBack are held the same way, by the node's liveness sequence. Pure: no I/O, no clock.
  */
 export class ClusterState implements NodeSource {
   private readonly nodes = new Map<string, NodeView>();
@@ -64,6 +65,12 @@ export class ClusterState implements NodeSource {
   private readonly buckets = new Map<string, Record<Tier, NodeView[]>>();
   private readonly byIp = new Map<string, Set<string>>();
   private readonly shortApps = new Set<string>();
+  /**
+   * Stream sequence of the last NodeWentDown / NodeCameBack applied per node: the monitor's own are
+   * applied as soon as they are stored (`apply` from the monitor), and again when the projection
+   * delivers them — that second time, and any older one, is skipped.
+   */
+  private readonly livenessSeq = new Map<string, number>();
 
   /* ---------------- NodeSource ---------------- */
 
@@ -251,6 +258,7 @@ export class ClusterState implements NodeSource {
     this.buckets.clear();
     this.byIp.clear();
     this.shortApps.clear();
+    this.livenessSeq.clear();
   }
 
   /* ---------------- the scheduler's own decisions ---------------- */
@@ -289,7 +297,7 @@ export class ClusterState implements NodeSource {
     a.revision = revision;
   }
 
-  /* ---------------- events (in stream order, after the projection committed them) ---------------- */
+  /* ------- events (in stream order, after the projection committed them; liveness also when stored) ------- */
 
   apply(e: DomainEvent, seq: number): Wake {
     switch (e.type) {
@@ -311,8 +319,11 @@ export class ClusterState implements NodeSource {
         }));
       }
       case 'NodeWentDown':
-      case 'NodeCameBack':
+      case 'NodeCameBack': {
+        if (seq <= (this.livenessSeq.get(e.data.nodeId) ?? 0)) return NONE;
+        this.livenessSeq.set(e.data.nodeId, seq);
         return this.changeNode(e.data.nodeId, (n) => ({ ...n, up: e.type === 'NodeCameBack' }));
+      }
       case 'AppRegistered':
       case 'AppUpdated': {
         const k = key(e.data.name);

@@ -27,7 +27,8 @@ const NODE_ROW_EVENTS: ReadonlySet<string> = new Set(['NodeRegistered', 'NodeExp
  * setbacks (a spec hash failed or was stopped on a node) that keep a node from being retried.
  *
  * Changes are announced only after the transaction that applied them committed (`flush`), so a
- * reconcile triggered by them always reads them.
+ * reconcile triggered by them always reads them; the one exception is the monitor's own liveness
+ * transitions, held as soon as the stream stored them (`holdOwnLiveness`).
  */
 @Injectable()
 export class SchedulerProjection implements Projection {
@@ -55,7 +56,22 @@ export class SchedulerProjection implements Projection {
   flush(seq: number): void {
     const e = this.pending.get(seq);
     this.pending.delete(seq);
-    if (!e) return;
+    if (e) this.announce(e, seq);
+  }
+
+  /**
+   * A liveness transition this process has just stored (the heartbeat monitor's NodeWentDown or
+   * NodeCameBack, acknowledged at `seq`): held in memory and announced now, not when the projection
+   * has read it back and committed its batch to Postgres — under a mass silence that batch queues
+   * behind the replacements themselves, and every second of it delayed healing. The event is durable
+   * in the stream, so nothing is decided on what could be lost; when the projection delivers it, the
+   * state skips it (a node's liveness is held by sequence).
+   */
+  holdOwnLiveness(e: EventOf<'NodeWentDown'> | EventOf<'NodeCameBack'>, seq: number): void {
+    this.announce(e, seq);
+  }
+
+  private announce(e: DomainEvent, seq: number): void {
     const wake = this.state.apply(e, seq);
     const cause = { id: e.id, correlationId: e.correlationId };
     const changes: Change[] = e.type.startsWith('Node')

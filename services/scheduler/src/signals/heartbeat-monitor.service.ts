@@ -7,6 +7,7 @@ import { SchedulerStateReader } from '../projections/scheduler-state.reader';
 import { livenessConfig, type SchedulerConfig } from '../config';
 import { LivenessTable, recordedLiveness, type LivenessChange, type RecordedLiveness } from '../domain';
 import { NotLeaderError, SchedulerLeadership } from '../reconcile/leadership.service';
+import { SchedulerProjection } from '../projections/scheduler.projection';
 
 const transitions = counter({ name: 'fluxplane_node_liveness_changes_total', help: 'NodeWentDown / NodeCameBack recorded', labelNames: ['kind'] });
 /**
@@ -53,6 +54,14 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, BeforeApplicati
   private deaf = false;
   private lastTick = Date.now();
   private readonly io = new Limiter(IO_CONCURRENCY);
+  /**
+   * What each node's stream said when this process last read or appended to it: a transition is
+   * appended at that revision without reading the stream again (one round trip, not two, for each
+   * of a mass silence's NodeWentDown). Only ever a guess: the append carries the revision, so a
+   * stream that moved since is refused and read afresh; and a guess that says nothing is to be
+   * recorded is checked against the stream before anything is skipped.
+   */
+  private readonly lastRecorded = new Map<string, { state: RecordedLiveness; revision: number }>();
 
   constructor(
     private readonly store: EventStore,
@@ -60,6 +69,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, BeforeApplicati
     @Inject(LOGGER) private readonly logger: Logger,
     @Optional() private readonly repo?: SchedulerStateReader,
     @Optional() private readonly leadership?: SchedulerLeadership,
+    @Optional() private readonly projection?: SchedulerProjection,
   ) {
     this.table = new LivenessTable(livenessConfig(config));
   }
@@ -181,6 +191,12 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, BeforeApplicati
 
   /** The node's liveness as its stream says, and the revision to append at. */
   private async recorded(nodeId: string): Promise<{ state: RecordedLiveness; revision: number }> {
+    const read = await this.readRecorded(nodeId);
+    this.lastRecorded.set(nodeId, read);
+    return read;
+  }
+
+  private async readRecorded(nodeId: string): Promise<{ state: RecordedLiveness; revision: number }> {
     const subject = Subjects.node(nodeId);
     const last = await this.store.last(subject);
     if (!last) return { state: 'never', revision: 0 };
@@ -201,22 +217,28 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, BeforeApplicati
     const subject = Subjects.node(change.nodeId);
     try {
       await this.io.run(async () => {
+        const needed = (state: RecordedLiveness) => (change.kind === 'NodeWentDown' ? state === 'up' : state !== 'up');
         for (let attempt = 1; attempt <= 5; attempt++) {
-          const { state, revision } = await this.recorded(change.nodeId);
+          const guess = attempt === 1 ? this.lastRecorded.get(change.nodeId) : undefined;
+          const { state, revision } = guess && needed(guess.state) ? guess : await this.recorded(change.nodeId);
           // Someone recorded it already; or never heard, so never up (nothing to take down).
-          if (change.kind === 'NodeWentDown' ? state !== 'up' : state === 'up') return;
+          if (!needed(state)) return;
           const term = this.leadership?.fence(`record ${change.kind} of ${change.nodeId}`);
           const meta = { id: deterministicId(change.kind, change.nodeId, revision), ...(term ? { leaderTerm: term } : {}) };
           const event = change.kind === 'NodeWentDown'
             ? makeEvent('NodeWentDown', subject, { nodeId: change.nodeId, lastSeen: new Date(change.lastSeen).toISOString() }, meta)
             : makeEvent('NodeCameBack', subject, { nodeId: change.nodeId }, meta);
           try {
-            await this.store.append(subject, [event], revision);
+            const stored = await this.store.append(subject, [event], revision);
+            this.lastRecorded.set(change.nodeId, { state: change.kind === 'NodeWentDown' ? 'down' : 'up', revision: stored.revision });
+            // Decided on now, not when the projection reads it back (see holdOwnLiveness).
+            this.projection?.holdOwnLiveness(event, stored.revision);
             transitions.inc({ kind: change.kind });
             this.logger.info({ nodeId: change.nodeId, kind: change.kind }, change.kind === 'NodeWentDown' ? 'node went down (heartbeats stopped)' : 'node is up (heard)');
             return;
           } catch (err) {
             if (!(err instanceof ConcurrencyError)) throw err;
+            this.lastRecorded.delete(change.nodeId);
           }
         }
         throw new Error('the node stream kept moving');

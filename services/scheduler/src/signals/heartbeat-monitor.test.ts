@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Signals, Subjects, type DomainEvent, type EventEnvelope } from '@fluxplane/contracts';
+import { makeEvent, Signals, Subjects, type DomainEvent, type EventEnvelope } from '@fluxplane/contracts';
 import { ConcurrencyError, type EventStore } from '@fluxplane/eventstore';
 import type { Logger } from '@fluxplane/service-kit';
 import type { SchedulerConfig } from '../config';
@@ -46,13 +46,18 @@ class FakeStore {
   failReads = 0;
   appendDelayMs = 0;
 
+  /** Stream reads made (last or whole stream). */
+  reads = 0;
+
   async readStream(subject: string) {
+    this.reads++;
     if (this.failReads > 0) { this.failReads--; throw new Error('TIMEOUT'); }
     const events = [...(this.streams.get(subject) ?? [])];
     return { events, revision: events.at(-1)?.seq ?? 0 };
   }
 
   async last(subject: string) {
+    this.reads++;
     if (this.failReads > 0) { this.failReads--; throw new Error('TIMEOUT'); }
     return this.streams.get(subject)?.at(-1) ?? null;
   }
@@ -65,6 +70,13 @@ class FakeStore {
     for (const e of events) cur.push({ seq: ++this.seq, event: e as DomainEvent });
     this.streams.set(subject, cur);
     return { revision: this.seq };
+  }
+
+  /** Another writer (a benchmark, the other scheduler) appends to a node's stream. */
+  appendElsewhere(nodeId: string, event: EventEnvelope) {
+    const cur = this.streams.get(Subjects.node(nodeId)) ?? [];
+    cur.push({ seq: ++this.seq, event: event as DomainEvent });
+    this.streams.set(Subjects.node(nodeId), cur);
   }
 
   liveness(nodeId: string): string[] {
@@ -154,6 +166,26 @@ describe('HeartbeatMonitor', () => {
     await sleep(200);
     for (let i = 0; i < 5; i++) { store.beat('a'); await sleep(100); }
     expect(store.liveness('a')).toEqual(['NodeCameBack']);
+  });
+
+  it('records a transition at the revision it last saw, without reading the stream again; a stream that moved since is read afresh', async () => {
+    const store = new FakeStore();
+    start(store);
+    store.beat('a');
+    store.beat('b');
+    await sleep(50);
+    // One read per node (its first heartbeat); NodeCameBack appended at what that read said.
+    expect(store.reads).toBe(2);
+    expect(store.liveness('a')).toEqual(['NodeCameBack']);
+    // a's stream moves behind the monitor's back; b's does not.
+    store.appendElsewhere('a', makeEvent('NodeCameBack', Subjects.node('a'), { nodeId: 'a' }));
+    store.appendElsewhere('a', makeEvent('NodeWentDown', Subjects.node('a'), { nodeId: 'a', lastSeen: new Date().toISOString() }));
+    store.appendElsewhere('a', makeEvent('NodeCameBack', Subjects.node('a'), { nodeId: 'a' }));
+    await sleep(900);
+    // Both silent: b's NodeWentDown went in without a read; a's append was refused, a read, then stored.
+    expect(store.liveness('b')).toEqual(['NodeCameBack', 'NodeWentDown']);
+    expect(store.liveness('a')).toEqual(['NodeCameBack', 'NodeCameBack', 'NodeWentDown', 'NodeCameBack', 'NodeWentDown']);
+    expect(store.reads).toBe(3);
   });
 
   it('ignores a heartbeat that names another node than its subject', async () => {
