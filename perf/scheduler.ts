@@ -21,9 +21,10 @@
  *     stored (durable) in the stream, `placements_per_s` = instances / place_all_s. The placements
  *     are then checked: every app at its target, no node over capacity, every rule held.
  *  4. `liveness`, on the placed cluster: a standby scheduler starts (its own process and database);
- *     10 % of the nodes go silent at once: `detect_s` (last heartbeat → NodeWentDown, p99),
- *     `replace_after_detect_s` (an app's NodeWentDown → its last replacement stored, max over the
- *     apps hit); then the active scheduler is SIGKILLed: `standby_takeover_s` (→ the standby holds
+ *     10 % of the nodes go silent at once: `detect_s` (last heartbeat sent → NodeWentDown stored,
+ *     p99), `replace_after_detect_s` (an app's NodeWentDown stored → its last replacement stored,
+ *     max over the apps hit), both by the stream's own timestamps (`*_seen_s`: the same, by when this
+ *     process's subscriber saw the events, its own event-loop lag included); then the active scheduler is SIGKILLed: `standby_takeover_s` (→ the standby holds
  *     the leader lease). `peak_rss_mb` is the active scheduler's VmHWM over the whole run.
  * (perf/scheduler-liveness.ts remains the heartbeat-capacity bench: heartbeats counted and a burst.)
  *
@@ -404,25 +405,34 @@ async function liveness(run: Run, active: Scheduler, placed: readonly DomainEven
       const on = [...p.keys()].filter((n) => silentIds.has(n));
       if (on.length > 0) affected.set(app, { on, had: p.size });
     }
+    const beforeSilence = await run.store.lastSequence();
     beats.silence(silent);
     const silencedAt = Date.now();
     log(`${silent.size} nodes silent; ${affected.size} apps have ${[...affected.values()].reduce((n, a) => n + a.on.length, 0)} instances on them`);
     await waitUntil(() => [...silentIds].every((n) => downAt.has(n)), { timeoutMs: 60_000, intervalMs: 50, what: `every silent node down (${[...silentIds].filter((n) => downAt.has(n)).length}/${silentIds.size})` });
-    const detect = [...silent].map((i) => (downAt.get(run.nodes[i]!.nodeId)! - beats.lastBeat[i]!) / 1000);
+    const detectSeen = [...silent].map((i) => (downAt.get(run.nodes[i]!.nodeId)! - beats.lastBeat[i]!) / 1000);
     const healed = (app: string) => {
       const p = placements.get(app)!;
       return p.size >= affected.get(app)!.had && [...p.keys()].every((n) => !silentIds.has(n));
     };
     // Every affected app healed, or nothing placed for 5 s (what is left cannot be healed).
     await waitUntil(() => [...affected.keys()].every(healed) || Date.now() - lastPlacementAt > 5000, { timeoutMs: 300_000, intervalMs: 20, what: 'the affected apps healed' });
+    sub.unsubscribe();
+    // Timed by when the stream stored each event (its own timestamp; same machine, same clock), as
+    // the targets say ("durable"); the subscriber above only says when to stop waiting. Its own
+    // times (`*_seen_s`) also carry this process's event-loop lag — it sends 10,800 heartbeats a
+    // second and parses every event — which on a loaded 2-core box is a tenth of a second or more.
+    const storedAt = await storedTimes(run, beforeSilence);
+    const detect = [...silent].map((i) => (storedAt.get(`NodeWentDown|${run.nodes[i]!.nodeId}`)! - beats.lastBeat[i]!) / 1000);
     const replace: number[] = [];
+    const replaceSeen: number[] = [];
     for (const [app, a] of affected) {
       if (!healed(app)) continue;
-      const down = Math.min(...a.on.map((n) => downAt.get(n)!));
-      const healedAt = Math.max(...placements.get(app)!.values());
+      const down = Math.min(...a.on.map((n) => storedAt.get(`NodeWentDown|${n}`)!));
+      const healedAt = Math.max(...[...placements.get(app)!.keys()].map((n) => storedAt.get(`InstanceScheduled|${app}|${n}`) ?? 0));
       replace.push(Math.max(0, healedAt - down) / 1000);
+      replaceSeen.push(Math.max(0, Math.max(...placements.get(app)!.values()) - Math.min(...a.on.map((n) => downAt.get(n)!))) / 1000);
     }
-    sub.unsubscribe();
     log(`events seen since the standby started: ${JSON.stringify(Object.fromEntries(seen))}`);
     const unhealed = [...affected.keys()].filter((a) => !healed(a));
     log(`all silent nodes down ${((Math.max(...downAt.values()) - silencedAt) / 1000).toFixed(2)} s after the silence; ${replace.length} apps healed, ${unhealed.length} not (${unhealed.slice(0, 5).join(', ')})`);
@@ -434,15 +444,40 @@ async function liveness(run: Run, active: Scheduler, placed: readonly DomainEven
     await waitUntil(async () => (await holder()) === 'perf-b', { timeoutMs: 60_000, intervalMs: 20, what: 'the standby holding the leader lease' });
     const takeover = (Date.now() - killedAt) / 1000;
     return {
-      silent: silent.size, detect_p50_s: percentile(detect, 50), detect_s: percentile(detect, 99),
+      silent: silent.size, detect_p50_s: percentile(detect, 50), detect_s: percentile(detect, 99), detect_seen_s: percentile(detectSeen, 99),
       replaced_apps: replace.length, replaced_instances: replacements, unhealed_apps: unhealed.length,
       replace_after_detect_p50_s: percentile(replace, 50), replace_after_detect_s: percentile(replace, 100),
+      replace_after_detect_seen_s: percentile(replaceSeen, 100),
       standby_takeover_s: Math.round(takeover * 1000) / 1000, standby_start_s: standby.start_s, standby_warm_s: standbyWarmS, peak_rss_mb: peakRss,
     };
   } finally {
     await stopScheduler(standby);
     await standbyDb.drop().catch(() => undefined);
   }
+}
+
+/**
+ * When the stream stored each liveness and placement event after `after` (ms since the epoch, from
+ * its own timestamp), keyed `NodeWentDown|node` and `InstanceScheduled|app|node` (the first of each).
+ */
+async function storedTimes(run: Run, after: number): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  const end = await run.store.lastSequence();
+  if (end <= after) return times;
+  const consumer = await run.store.js.consumers.get(STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 });
+  const messages = await consumer.consume();
+  for await (const m of messages) {
+    const at = Number(m.info.timestampNanos) / 1e6;
+    const type = m.headers?.get('Fp-Event-Type');
+    if (type === 'NodeWentDown' || type === 'InstanceScheduled') {
+      const e = JSON.parse(m.string()) as DomainEvent;
+      const k = e.type === 'NodeWentDown' ? `NodeWentDown|${e.data.nodeId}` : e.type === 'InstanceScheduled' ? `InstanceScheduled|${e.data.app}|${e.data.nodeId}` : '';
+      // A node's first going-down; an instance's latest scheduling (what the subscriber keeps too).
+      if (k && (e.type === 'InstanceScheduled' || !times.has(k))) times.set(k, at);
+    }
+    if (m.seq >= end) break;
+  }
+  return times;
 }
 
 /** The placement events stored after the seed, read once the timing is over. */
@@ -565,10 +600,12 @@ async function main() {
         silent: live.silent,
         down_after_ms: DOWN_AFTER_MS,
         detect_p50_s: live.detect_p50_s,
+        detect_seen_s: live.detect_seen_s,
         replaced_apps: live.replaced_apps,
         replaced_instances: live.replaced_instances,
         unhealed_apps: live.unhealed_apps,
         replace_after_detect_p50_s: live.replace_after_detect_p50_s,
+        replace_after_detect_seen_s: live.replace_after_detect_seen_s,
         scheduler_node_flags: SCHEDULER_NODE_FLAGS.join(' '),
         scheduler_concurrency: Number(process.env.SCHEDULER_CONCURRENCY ?? 2048), // the scheduler's default
         append_conflicts: placed.append_conflicts,
