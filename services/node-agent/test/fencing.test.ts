@@ -155,12 +155,16 @@ describe('fencing of a g: component (real NATS KV, engine in memory)', () => {
     expect(entry!.lapsesAt - monotonicMs()).toBeLessThanOrEqual(LEASE_MS);
   });
 
-  it('a higher term of another node stops it within a second, and it does not renew over it', async () => {
+  it('a higher term of another node stops it before its own lease could lapse, and it does not renew over it', async () => {
     const before = await readLease(nats.url);
     const t0 = Date.now();
     await elect(OTHER, 3);
-    await waitUntil(async () => runtime.running() === 0, { timeoutMs: 1000, what: 'the demoted master to stop its g: component' });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    await waitUntil(async () => runtime.running() === 0, { timeoutMs: LEASE_MS + ELECTION_MARGIN_MS, intervalMs: 20, what: 'the demoted master to stop its g: component' });
+    // When the engine was told to stop it, not when this poll noticed. Typically ~100 ms; the bound
+    // is its lease, which it may not renew over the higher term (1 s was missed once, by a loaded
+    // CI box running the compose walk-through beside it).
+    console.log(`[fencing] demoted_stop_ms ${runtime.stops.at(-1)! - t0}`);
+    expect(runtime.stops.at(-1)! - t0).toBeLessThan(LEASE_MS);
     await sleep(LEASE_MS);
     const after = await readLease(nats.url);
     // Its lease of term 2 is no longer renewed (one renewal may have been in flight).
