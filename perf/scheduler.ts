@@ -23,9 +23,10 @@
  *  4. `liveness`, on the placed cluster: a standby scheduler starts (its own process and database);
  *     10 % of the nodes go silent at once: `detect_s` (last heartbeat sent → NodeWentDown stored,
  *     p99), `replace_after_detect_s` (an app's NodeWentDown stored → its last replacement stored,
- *     max over the apps hit), both by the stream's own timestamps (`*_seen_s`: the same, by when this
- *     process's subscriber saw the events, its own event-loop lag included); then the active scheduler is SIGKILLed: `standby_takeover_s` (→ the standby holds
- *     the leader lease). `peak_rss_mb` is the active scheduler's VmHWM over the whole run.
+ *     max over the apps hit), both by the stream's own timestamps (`*_seen_s`: the same, by when
+ *     this process's subscriber saw the events, its own event-loop lag included); then the active
+ *     scheduler is SIGKILLed: `standby_takeover_s` (→ the standby holds the leader lease).
+ *     `peak_rss_mb` is the active scheduler's VmHWM over the whole run.
  * (perf/scheduler-liveness.ts remains the heartbeat-capacity bench: heartbeats counted and a burst.)
  *
  * Prints one JSON line: {"bench":"scheduler","nodes":…,"instances":…,"placements_per_s":…,…}
@@ -34,7 +35,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DeliverPolicy, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { deterministicId, makeEvent, parseEvent, Signals, Subjects, type DomainEvent, type EventEnvelope } from '@fluxplane/contracts';
 import { EventStore, ProjectionRunner } from '@fluxplane/eventstore';
@@ -456,41 +457,39 @@ async function liveness(run: Run, active: Scheduler, placed: readonly DomainEven
   }
 }
 
+/** Every message the event stream stored after `after`, up to its last one now, in order. */
+async function forEachStored(run: Run, after: number, each: (m: JsMsg) => void): Promise<void> {
+  const end = await run.store.lastSequence();
+  if (end <= after) return;
+  const consumer = await run.store.js.consumers.get(STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 });
+  for await (const m of await consumer.consume()) {
+    each(m);
+    if (m.seq >= end) break;
+  }
+}
+
 /**
- * When the stream stored each liveness and placement event after `after` (ms since the epoch, from
- * its own timestamp), keyed `NodeWentDown|node` and `InstanceScheduled|app|node` (the first of each).
+ * When the stream stored (its own timestamp, ms since the epoch) each node's first NodeWentDown and
+ * each instance's latest InstanceScheduled after `after` (what the subscriber keeps too), keyed
+ * `NodeWentDown|node` and `InstanceScheduled|app|node`.
  */
 async function storedTimes(run: Run, after: number): Promise<Map<string, number>> {
   const times = new Map<string, number>();
-  const end = await run.store.lastSequence();
-  if (end <= after) return times;
-  const consumer = await run.store.js.consumers.get(STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 });
-  const messages = await consumer.consume();
-  for await (const m of messages) {
-    const at = Number(m.info.timestampNanos) / 1e6;
+  await forEachStored(run, after, (m) => {
     const type = m.headers?.get('Fp-Event-Type');
-    if (type === 'NodeWentDown' || type === 'InstanceScheduled') {
-      const e = JSON.parse(m.string()) as DomainEvent;
-      const k = e.type === 'NodeWentDown' ? `NodeWentDown|${e.data.nodeId}` : e.type === 'InstanceScheduled' ? `InstanceScheduled|${e.data.app}|${e.data.nodeId}` : '';
-      // A node's first going-down; an instance's latest scheduling (what the subscriber keeps too).
-      if (k && (e.type === 'InstanceScheduled' || !times.has(k))) times.set(k, at);
-    }
-    if (m.seq >= end) break;
-  }
+    if (type !== 'NodeWentDown' && type !== 'InstanceScheduled') return;
+    const at = Number(m.info.timestampNanos) / 1e6;
+    const e = JSON.parse(m.string()) as DomainEvent;
+    if (e.type === 'NodeWentDown' && !times.has(`NodeWentDown|${e.data.nodeId}`)) times.set(`NodeWentDown|${e.data.nodeId}`, at);
+    else if (e.type === 'InstanceScheduled') times.set(`InstanceScheduled|${e.data.app}|${e.data.nodeId}`, at);
+  });
   return times;
 }
 
 /** The placement events stored after the seed, read once the timing is over. */
 async function placementEvents(run: Run, seedEnd: number): Promise<DomainEvent[]> {
-  const consumer = await run.store.js.consumers.get(STREAM, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seedEnd + 1 });
-  const end = (await run.store.lastSequence());
   const out: DomainEvent[] = [];
-  if (end <= seedEnd) return out;
-  const messages = await consumer.consume();
-  for await (const m of messages) {
-    if (m.subject.startsWith('evt.placement.')) out.push(JSON.parse(m.string()) as DomainEvent);
-    if (m.seq >= end) break;
-  }
+  await forEachStored(run, seedEnd, (m) => { if (m.subject.startsWith('evt.placement.')) out.push(JSON.parse(m.string()) as DomainEvent); });
   return out;
 }
 
